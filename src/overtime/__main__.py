@@ -1,0 +1,3 @@
+from overtime.cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""Builds the ASGI application from a Context; no module-level app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from overtime.api import errors, mmc_control, mmc_management, usg_auth
+from overtime.api.http import ok
+from overtime.api.middleware import BodyLimit, RequestId
+from overtime.domain.errors import DomainError
+from overtime.services.context import Context
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+async def health(_request: Request) -> Response:
+    return ok({"status": "ok"})
+
+
+def create_app(ctx: Context, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await ctx.store.close()
+
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            *usg_auth.routes,
+            *mmc_management.routes,
+            *mmc_control.routes,
+        ],
+        exception_handlers={
+            DomainError: errors.domain_error,
+            errors.WireError: errors.wire_error,
+            HTTPException: errors.http_error,
+            Exception: errors.internal_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    return RequestId(BodyLimit(app, max_body_bytes))

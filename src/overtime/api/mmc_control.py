@@ -1,0 +1,59 @@
+"""MMC control routes: /v1/mmc/control/conferences/... (reference §5)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from overtime.api import wire
+from overtime.api.http import client_ip, context, ok
+from overtime.domain import errors
+from overtime.services import control
+
+AUTH_HEADER = "x-conference-authorization"
+
+
+def _conference_id(request: Request) -> str:
+    return request.query_params.get("conferenceID", "")
+
+
+async def create_conf_token(request: Request) -> Response:
+    issued = await control.create_conf_token(
+        context(request), _conference_id(request),
+        password=request.headers.get("x-password"),
+        current=request.headers.get(AUTH_HEADER),
+        client_ip=client_ip(request),
+    )
+    return ok(wire.conf_token(issued.issued, issued.meeting))
+
+
+async def prolong_meeting(request: Request) -> Response:
+    header = request.headers.get(AUTH_HEADER)
+    if not header or not header.strip():
+        raise errors.ControlTokenMissing()
+    body = wire.decode(await request.body(), wire.ProlongBody)
+    await control.prolong_meeting(
+        context(request), _conference_id(request), header, auto=body.auto, duration=body.duration
+    )
+    return ok()
+
+
+async def stop_meeting(request: Request) -> Response:
+    await control.stop_meeting(context(request), _conference_id(request), request.headers.get(AUTH_HEADER))
+    return ok()
+
+
+async def real_time_info(request: Request) -> Response:
+    meeting = await control.real_time_info(
+        context(request), _conference_id(request), request.headers.get(AUTH_HEADER)
+    )
+    return ok(wire.real_time_info(meeting))
+
+
+routes = [
+    Route("/v1/mmc/control/conferences/token", create_conf_token, methods=["GET"]),
+    Route("/v1/mmc/control/conferences/duration", prolong_meeting, methods=["PUT"]),
+    Route("/v1/mmc/control/conferences/stop", stop_meeting, methods=["PUT"]),
+    Route("/v1/mmc/control/conferences/realTimeInfo", real_time_info, methods=["GET"]),
+]

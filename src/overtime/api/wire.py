@@ -1,0 +1,346 @@
+"""Huawei's wire format: request bodies as strict msgspec structs, responses as camelCase JSON.
+The only module that spells Huawei's field names (STYLE.md rule 4)."""
+
+# ruff: noqa: N815 - the field names are Huawei's
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import msgspec
+
+from overtime.api.errors import WireError
+from overtime.domain import errors
+from overtime.domain.accounts import Account
+from overtime.domain.clock import to_ms
+from overtime.domain.meeting import Meeting, MeetingSpec, validate_spec
+from overtime.domain.tokens import AccessToken, IssuedControlToken
+
+T = TypeVar("T")
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def decode(body: bytes, kind: type[T], *, family: str = "MMC") -> T:
+    """Parses a JSON body strictly (no "1" for 1, no 1.0 for 1, no true for 1)."""
+    if not body.strip():
+        if family == "USG":
+            raise WireError(400, "USG.000000003", "The request body is empty.")
+        raise WireError(400, "MMC.111072057", "The request body is empty.")
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except msgspec.ValidationError as e:
+        code = "USG.000000003" if family == "USG" else "MMC.111071061"
+        raise WireError(400, code, f"Parameter validation failed: {e}") from None
+    except msgspec.DecodeError as e:
+        code = "USG.000000003" if family == "USG" else "MMC.111071062"
+        raise WireError(400, code, f"Malformed JSON: {e}") from None
+
+
+def fmt_time(at: datetime) -> str:
+    return at.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return datetime.strptime(value.strip(), TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise errors.InvalidParameter("startTime must be 'yyyy-MM-dd HH:mm' (UTC).") from None
+
+
+# -- requests -----------------------------------------------------------------------------------
+
+
+class AccountAuthBody(msgspec.Struct):
+    account: str | None = None
+    clientType: int | None = None
+    HA2: str | None = None
+    createTokenType: int | None = None
+
+
+class AppAuthBody(msgspec.Struct):
+    appId: str
+    expireTime: int
+    nonce: str
+    clientType: int | None = None
+    corpId: str | None = None
+    userId: str | None = None
+    userName: str | None = None
+    userEmail: str | None = None
+    userPhone: str | None = None
+    deptCode: str | None = None
+
+
+class ValidateTokenBody(msgspec.Struct):
+    token: str
+    needGenNewToken: bool | None = None
+    needAccountInfo: bool | None = None
+
+
+class ConfConfig(msgspec.Struct, omit_defaults=True):
+    isSendNotify: bool | None = None
+    isSendSms: bool | None = None
+    isSendCalendar: bool | None = None
+    isAutoMute: bool | None = None
+    isHardTerminalAutoMute: bool | None = None
+    isGuestFreePwd: bool | None = None
+    callInRestriction: int | None = None
+    allowGuestStartConf: bool | None = None
+    guestPwd: str | None = None
+    vmrIDType: int | None = None
+    prolongLength: int | None = None
+    enableWaitingRoom: bool | None = None
+    isHostCameraOn: bool | None = None
+    isGuestCameraOn: bool | None = None
+
+
+class Attendee(msgspec.Struct, omit_defaults=True):
+    userUUID: str | None = None
+    accountId: str | None = None
+    appId: str | None = None
+    name: str | None = None
+    role: int | None = None
+    phone: str | None = None
+    phone2: str | None = None
+    phone3: str | None = None
+    email: str | None = None
+    sms: str | None = None
+    isMute: int | None = None
+    isAutoInvite: int | None = None
+    type: str | None = None
+    address: str | None = None
+    deptUUID: str | None = None
+    deptName: str | None = None
+    uniqueType: int | None = None
+
+
+class ScheduleConf(msgspec.Struct, omit_defaults=True):
+    """`RestScheduleConfDTO`: the body of create and update."""
+
+    mediaTypes: str | None = None
+    startTime: str | None = None
+    length: int | None = None
+    subject: str | None = None
+    groupuri: str | None = None
+    attendees: list[Attendee] | None = None
+    isAutoRecord: int | None = None
+    encryptMode: int | None = None
+    language: str | None = None
+    timeZoneID: str | None = None
+    recordType: int | None = None
+    liveAddress: str | None = None
+    auxAddress: str | None = None
+    recordAuxStream: int | None = None
+    confConfigInfo: ConfConfig | None = None
+    recordAuthType: int | None = None
+    vmrFlag: int | None = None
+    vmrID: str | None = None
+    concurrentParticipants: int | None = None
+    supportSimultaneousInterpretation: bool | None = None
+    confResType: int | None = None
+
+
+_ECHOED = (
+    "groupuri", "isAutoRecord", "encryptMode", "language", "timeZoneID", "recordType",
+    "liveAddress", "auxAddress", "recordAuxStream", "recordAuthType", "vmrFlag", "vmrID",
+    "concurrentParticipants", "supportSimultaneousInterpretation", "confResType",
+)
+
+
+def meeting_spec(body: ScheduleConf, now: datetime) -> MeetingSpec:
+    config = body.confConfigInfo or ConfConfig()
+    details: dict[str, object] = {
+        name: getattr(body, name) for name in _ECHOED if getattr(body, name) is not None
+    }
+    echoed_config = msgspec.to_builtins(config)
+    echoed_config.pop("guestPwd", None)
+    echoed_config.pop("prolongLength", None)
+    details["confConfigInfo"] = echoed_config
+    details["attendees"] = msgspec.to_builtins(body.attendees or [])
+    return validate_spec(
+        subject=body.subject, media_types=body.mediaTypes, length=body.length,
+        start=parse_time(body.startTime), guest_password=config.guestPwd,
+        prolong_step=config.prolongLength, allow_guest_start=config.allowGuestStartConf,
+        now=now, details=details,
+    )
+
+
+class ProlongBody(msgspec.Struct):
+    """`RestProlongDurReqBody`."""
+
+    auto: int
+    duration: int | None = None
+
+
+class StartBody(msgspec.Struct):
+    conferenceID: str
+    password: str
+
+
+# -- responses ----------------------------------------------------------------------------------
+
+
+def _user_info(account: Account) -> dict[str, Any]:
+    return {
+        "userId": account.id,
+        "ucloginAccount": account.account,
+        "name": account.name,
+        "companyId": account.corp_id,
+        "corpType": 0,
+        "userType": 2,
+        "adminType": 1 if account.is_admin else 2,
+        "status": 0,
+        "realm": "overtime.local",
+        "appId": account.app_id or None,
+        "freeUser": False,
+        "paidAccount": "",
+        "isBindPhone": False,
+    }
+
+
+def token_object(
+    token: str, record: AccessToken, account: Account, now: datetime, *, refresh_token: str | None
+) -> dict[str, Any]:
+    """The USG token object (reference §3.6)."""
+    body: dict[str, Any] = {
+        "accessToken": token,
+        "tokenIp": record.client_ip,
+        "validPeriod": max(0, int((record.expires_at - now).total_seconds())),
+        "expireTime": int(record.expires_at.timestamp()),
+        "createTime": to_ms(record.created_at),
+        "user": _user_info(account),
+        "clientType": record.client_type,
+        "forceLoginInd": 0,
+        "firstLogin": False,
+        "pwdExpired": False,
+        "daysPwdAvailable": 0,
+        "delayDelete": False,
+        "tokenType": 0,
+    }
+    if refresh_token is not None:
+        body["refreshToken"] = refresh_token
+        body["refreshValidPeriod"] = max(0, int((record.refresh_expires_at - now).total_seconds()))
+        body["refreshExpireTime"] = int(record.refresh_expires_at.timestamp())
+        body["refreshCreateTime"] = to_ms(record.created_at)
+    return body
+
+
+def _attendee_summary(attendees: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keep = ("name", "phone", "phone2", "phone3", "type", "role", "isMute")
+    return [{k: a[k] for k in keep if k in a} for a in attendees[:20]]
+
+
+def conference_info(
+    m: Meeting, *, owner_name: str, caller: Account | None, with_role: bool = False,
+    online_amount: int | None = None,
+) -> dict[str, Any]:
+    """`ConferenceInfo` (reference §4.13)."""
+    details = dict(m.details)
+    attendees: list[dict[str, Any]] = list(details.pop("attendees", []) or [])  # type: ignore[call-overload]
+    config: dict[str, Any] = dict(details.pop("confConfigInfo", {}) or {})  # type: ignore[call-overload]
+    config["prolongLength"] = m.prolong_step
+    config["allowGuestStartConf"] = m.allow_guest_start
+    privileged = caller is None or caller.id == m.owner_id or (caller.is_admin and caller.corp_id == m.corp_id)
+    info: dict[str, Any] = {
+        "conferenceID": m.conference_id,
+        "subject": m.subject,
+        "size": len(attendees),
+        "timeZoneID": details.get("timeZoneID", "56"),
+        "startTime": fmt_time(m.start_time),
+        "endTime": fmt_time(m.end_time),
+        "mediaTypes": m.media_types,
+        "conferenceState": m.state.value,
+        "language": details.get("language", "zh-CN"),
+        "userUUID": m.owner_id,
+        "scheduserName": owner_name,
+        "conferenceType": 0,
+        "confType": m.kind.value,
+        "isAutoMute": 1 if config.get("isAutoMute") else 0,
+        "isAutoRecord": details.get("isAutoRecord", 0),
+        "recordType": details.get("recordType", 0),
+        "recordAuxStream": details.get("recordAuxStream", 0),
+        "recordAuthType": details.get("recordAuthType", 0),
+        "confConfigInfo": config,
+        "vmrFlag": details.get("vmrFlag", 0),
+        "partAttendeeInfo": _attendee_summary(attendees),
+        "terminlCount": sum(1 for a in attendees if a.get("type") == "terminal"),
+        "normalCount": sum(1 for a in attendees if a.get("type") != "terminal"),
+        "deptName": m.corp_id,
+        "concurrentParticipants": details.get("concurrentParticipants", 0),
+        "supportSimultaneousInterpretation": details.get("supportSimultaneousInterpretation", False),
+        "multiStreamFlag": 1,
+        "confMode": "RTC",
+        "webinar": False,
+    }
+    for name in ("liveAddress", "auxAddress", "vmrID", "groupuri", "confResType", "encryptMode"):
+        if name in details:
+            info[name] = details[name]
+    if privileged:
+        info["passwordEntry"] = [
+            {"conferenceRole": "chair", "password": m.chair_password},
+            {"conferenceRole": "general", "password": m.guest_password},
+        ]
+    if m.conf_uuid:
+        info["confUUID"] = m.conf_uuid
+    if with_role:
+        info["role"] = "chair" if privileged else "general"
+    if online_amount is not None:
+        info["onlineAttendeeAmount"] = online_amount
+    return info
+
+
+def participants_page(m: Meeting, offset: int, limit: int) -> dict[str, Any]:
+    """`data` of the detail responses: the invited participants, paged."""
+    attendees: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
+    rows = [
+        {
+            "participantID": a.get("phone") or a.get("accountId") or str(i),
+            "name": a.get("name", ""),
+            "subscriberID": a.get("phone", ""),
+            "role": a.get("role", 0),
+            "state": "MEETTING",
+            "address": a.get("address", ""),
+            "attendeeType": a.get("type", "normal"),
+            "accountId": a.get("accountId", ""),
+            "email": a.get("email", ""),
+            "sms": a.get("sms", ""),
+            "userUUID": a.get("userUUID", ""),
+        }
+        for i, a in enumerate(attendees)
+    ]
+    return {"offset": offset, "limit": limit, "count": len(rows), "data": rows[offset:offset + limit]}
+
+
+def conf_token(issued: IssuedControlToken, m: Meeting) -> dict[str, Any]:
+    record = issued.record
+    return {
+        "data": {
+            "token": issued.token,
+            "tmpWsToken": "",
+            "wsURL": "",
+            "role": int(record.role),
+            "expireTime": to_ms(record.expires_at),
+            "userID": m.owner_id,
+            "orgID": m.corp_id,
+            "participantID": "",
+            "confTokenExpireTime": int((record.expires_at - record.created_at).total_seconds()),
+            "vmrCurrentConfID": "",
+            "supportNotifyType": [],
+        },
+        "addressToken": "",
+        "gloablPublicIP": "",
+    }
+
+
+def real_time_info(m: Meeting) -> dict[str, Any]:
+    attendees: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
+    return {
+        "attendees": [
+            {"accountID": a.get("accountId", ""), "userUUID": a.get("userUUID", ""),
+             "name": a.get("name", ""), "phone": a.get("phone", "")}
+            for a in attendees
+        ],
+        "participants": [],
+        "confInfo": {"chairID": "", "coHosts": []},
+    }

@@ -1,0 +1,1 @@
+"""Pure rules of a meeting control plane: standard library only, every "now" passed in."""

@@ -1,0 +1,58 @@
+"""Secrets: generation, one-way storage and constant-time comparison (BEHAVIOUR §5)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+
+def new_token(prefix: str) -> str:
+    """An opaque bearer token: a short prefix and 256 random bits in hex."""
+    return prefix + secrets.token_hex(32)
+
+
+def digest(token: str) -> str:
+    """What the database keeps of a token: its SHA-256. Lookups go by this digest, so the raw
+    token is never compared byte by byte."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def random_digits(n: int) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(n))
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    key = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P)
+    return "scrypt${}${}${}${}${}".format(
+        _SCRYPT_N, _SCRYPT_R, _SCRYPT_P,
+        base64.b64encode(salt).decode(), base64.b64encode(key).decode(),
+    )
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt_b64, key_b64 = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    key = base64.b64decode(key_b64)
+    candidate = hashlib.scrypt(
+        password.encode(), salt=base64.b64decode(salt_b64), n=int(n), r=int(r), p=int(p),
+        dklen=len(key),
+    )
+    return hmac.compare_digest(candidate, key)
+
+
+# A hash of a random password, verified against when an account does not exist, so that a
+# missing account costs as much time as a wrong password.
+DUMMY_PASSWORD_HASH = hash_password(secrets.token_hex(16))
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

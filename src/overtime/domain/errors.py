@@ -1,0 +1,135 @@
+"""Every way a request can be refused. The docstring of each class is its default message;
+`overtime.api.errors` alone knows the HTTP status and Huawei code of each."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Request refused."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (self.__doc__ or "").strip())
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class Throttled(DomainError):
+    """Too many failed attempts; try again later."""
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# -- request contents ---------------------------------------------------------------------------
+
+
+class InvalidParameter(DomainError):
+    """Parameter validation failed."""
+
+
+class AutoModeInvalid(DomainError):
+    """Invalid auto-extension value."""
+
+
+class DurationOutOfRange(DomainError):
+    """Duration out of range."""
+
+
+class LengthOutOfRange(DomainError):
+    """Meeting length must be between 15 and 1440 minutes."""
+
+
+class SubjectTooLong(DomainError):
+    """Subject is longer than 128 characters."""
+
+
+class StartTimeInPast(DomainError):
+    """Start time is earlier than the current time."""
+
+
+class GuestPasswordInvalid(DomainError):
+    """Guest password must be 4 to 16 digits."""
+
+
+class GuestPasswordConflict(DomainError):
+    """Guest password must differ from the host password."""
+
+
+# -- meetings -----------------------------------------------------------------------------------
+
+
+class MeetingNotFound(DomainError):
+    """Meeting does not exist."""
+
+
+class MeetingAlreadyStarted(DomainError):
+    """The meeting has started and can no longer be edited."""
+
+
+class MeetingInProgress(DomainError):
+    """The meeting is in progress; cancel it with type=1 to end it."""
+
+
+class MeetingNotStarted(DomainError):
+    """The meeting has not started or has already ended."""
+
+
+class MeetingEnded(DomainError):
+    """The meeting has ended."""
+
+
+# -- meeting control ----------------------------------------------------------------------------
+
+
+class ControlTokenMissing(DomainError):
+    """Meeting control token is empty."""
+
+
+class ControlTokenInvalid(DomainError):
+    """Meeting control token is invalid or expired."""
+
+
+class ConferenceAuthFailed(DomainError):
+    """CONF_NOT_FOUND_OR_AUTH_FAILED"""
+
+
+class ControlLoginLocked(Throttled):
+    """Too many wrong meeting passwords; control login is locked for a while."""
+
+
+class GuestNotAllowed(DomainError):
+    """This operation is not allowed for an attendee."""
+
+
+# -- accounts and access tokens -----------------------------------------------------------------
+
+
+class AccessTokenInvalid(DomainError):
+    """Illegal request: the X-Access-Token is missing, invalid or expired."""
+
+
+class AccountAuthFailed(DomainError):
+    """Wrong account or password."""
+
+
+class AccountLoginLocked(Throttled):
+    """Too many failed logins; the account is locked for this client for a while."""
+
+
+class AppSignatureInvalid(DomainError):
+    """App ID authentication failed."""
+
+
+class AppSignatureExpired(DomainError):
+    """App ID authentication has expired."""
+
+
+class AuthRequestMalformed(DomainError):
+    """Invalid request parameter."""
+
+
+class AlreadyExists(DomainError):
+    """Already exists."""

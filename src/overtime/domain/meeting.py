@@ -1,0 +1,326 @@
+"""The Meeting aggregate: its states, the rules of each transition, and the ledger entries each
+transition appends (BEHAVIOUR.md §2-§4)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from overtime.domain import errors
+
+MIN_LENGTH = 15
+MAX_LENGTH = 1440
+DEFAULT_LENGTH = 30
+MAX_SUBJECT = 128
+MAX_PROLONG_STEP = 60
+MAX_MANUAL_EXTENSION = 1440
+DEFAULT_EXTENSION = 15
+
+
+class MeetingState(StrEnum):
+    SCHEDULED = "Schedule"
+    """Booked, not started yet."""
+    RUNNING = "Created"
+    """In progress (Huawei's name for it)."""
+    ENDED = "Destroyed"
+    """The run is over; the meeting is in history."""
+    CANCELLED = "Cancelled"
+    """Cancelled before it started; gone from every list. Never sent on the wire."""
+
+
+class MeetingKind(StrEnum):
+    SCHEDULED = "FUTURE"
+    INSTANT = "IMMEDIATELY"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    STARTED = "started"
+    EXTENDED = "extended"
+    AUTO_EXTENSION_SET = "auto_extension_set"
+    AUTO_EXTENDED = "auto_extended"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class EndReason(StrEnum):
+    STOPPED = "stopped"
+    CANCELLED = "cancelled"
+    TIME_UP = "time_up"
+    CAP_REACHED = "cap_reached"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class MeetingEvent:
+    """One ledger entry: what changed, when, by whom, and the end time before and after."""
+
+    kind: EventKind
+    at: datetime
+    actor: str
+    old_end: datetime | None
+    new_end: datetime | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Server-wide limits (BEHAVIOUR §2-§3)."""
+
+    default_prolong_step: int = 15
+    max_run_minutes: int = 1440
+
+
+@dataclass
+class MeetingSpec:
+    """What a caller asks for when creating or editing a meeting, already validated."""
+
+    subject: str
+    media_types: str
+    length: int
+    start: datetime | None
+    guest_password: str | None
+    prolong_step: int | None
+    allow_guest_start: bool
+    details: dict[str, object] = field(default_factory=dict)
+
+
+def validate_spec(
+    *,
+    subject: str | None,
+    media_types: str | None,
+    length: int | None,
+    start: datetime | None,
+    guest_password: str | None,
+    prolong_step: int | None,
+    allow_guest_start: bool | None,
+    now: datetime,
+    details: dict[str, object] | None = None,
+) -> MeetingSpec:
+    if not media_types:
+        raise errors.InvalidParameter("mediaTypes is required.")
+    length = DEFAULT_LENGTH if length is None else length
+    if not MIN_LENGTH <= length <= MAX_LENGTH:
+        raise errors.LengthOutOfRange()
+    subject = subject or ""
+    if len(subject) > MAX_SUBJECT:
+        raise errors.SubjectTooLong()
+    if start is not None and start < now.replace(second=0, microsecond=0):
+        raise errors.StartTimeInPast()
+    if guest_password is not None and guest_password != "":
+        if not (guest_password.isascii() and guest_password.isdigit() and 4 <= len(guest_password) <= 16):
+            raise errors.GuestPasswordInvalid()
+    else:
+        guest_password = None
+    if prolong_step is not None and not 0 <= prolong_step <= MAX_PROLONG_STEP:
+        raise errors.AutoModeInvalid("prolongLength must be between 0 and 60 minutes.")
+    return MeetingSpec(
+        subject=subject,
+        media_types=media_types,
+        length=length,
+        start=start,
+        guest_password=guest_password,
+        prolong_step=prolong_step,
+        allow_guest_start=bool(allow_guest_start),
+        details=details or {},
+    )
+
+
+def _minutes(n: int) -> timedelta:
+    return timedelta(minutes=n)
+
+
+@dataclass
+class Meeting:
+    conference_id: str
+    owner_id: str
+    corp_id: str
+    subject: str
+    media_types: str
+    length: int
+    kind: MeetingKind
+    state: MeetingState
+    scheduled_start: datetime
+    created_at: datetime
+    chair_password: str
+    guest_password: str
+    allow_guest_start: bool
+    prolong_step: int
+    conf_uuid: str = ""
+    started_at: datetime | None = None
+    end_at: datetime | None = None
+    ended_reason: str = ""
+    version: int = 0
+    details: dict[str, object] = field(default_factory=dict)
+    events: list[MeetingEvent] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def create(
+        cls,
+        spec: MeetingSpec,
+        *,
+        conference_id: str,
+        owner_id: str,
+        corp_id: str,
+        chair_password: str,
+        random_guest_password: str,
+        policy: Policy,
+        now: datetime,
+    ) -> Meeting:
+        guest = spec.guest_password or random_guest_password
+        if guest == chair_password:
+            if spec.guest_password:
+                raise errors.GuestPasswordConflict()
+        meeting = cls(
+            conference_id=conference_id,
+            owner_id=owner_id,
+            corp_id=corp_id,
+            subject=spec.subject,
+            media_types=spec.media_types,
+            length=spec.length,
+            kind=MeetingKind.SCHEDULED if spec.start else MeetingKind.INSTANT,
+            state=MeetingState.SCHEDULED,
+            scheduled_start=spec.start or now.replace(second=0, microsecond=0),
+            created_at=now,
+            chair_password=chair_password,
+            guest_password=guest,
+            allow_guest_start=spec.allow_guest_start,
+            prolong_step=(
+                policy.default_prolong_step if spec.prolong_step is None else spec.prolong_step
+            ),
+            details=spec.details,
+        )
+        meeting._record(EventKind.CREATED, now, owner_id, None, meeting.scheduled_end)
+        if meeting.kind is MeetingKind.INSTANT:
+            meeting.start(now, owner_id)
+        return meeting
+
+    # -- derived ------------------------------------------------------------------------------
+
+    @property
+    def scheduled_end(self) -> datetime:
+        return self.scheduled_start + _minutes(self.length)
+
+    @property
+    def start_time(self) -> datetime:
+        """The start shown to clients: the actual start once started, else the scheduled one."""
+        return self.started_at or self.scheduled_start
+
+    @property
+    def end_time(self) -> datetime:
+        """The end shown to clients: the run's current end once started, else the scheduled one."""
+        return self.end_at or self.scheduled_end
+
+    @property
+    def deadline(self) -> datetime | None:
+        """When the lifecycle must next look at this meeting: expiry or end."""
+        if self.state is MeetingState.SCHEDULED:
+            return self.scheduled_end
+        if self.state is MeetingState.RUNNING:
+            return self.end_at
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        """Scheduled or running: listed, editable per state, not in history."""
+        return self.state in (MeetingState.SCHEDULED, MeetingState.RUNNING)
+
+    # -- transitions --------------------------------------------------------------------------
+
+    def _record(
+        self,
+        kind: EventKind,
+        at: datetime,
+        actor: str,
+        old_end: datetime | None,
+        new_end: datetime | None,
+        detail: str = "",
+    ) -> None:
+        self.events.append(MeetingEvent(kind, at, actor, old_end, new_end, detail))
+
+    def _require_running(self) -> None:
+        if self.state is MeetingState.SCHEDULED:
+            raise errors.MeetingNotStarted()
+        if self.state is not MeetingState.RUNNING:
+            raise errors.MeetingEnded()
+
+    def start(self, now: datetime, actor: str) -> bool:
+        """Starts the meeting; returns False when it was already running."""
+        if self.state is MeetingState.RUNNING:
+            return False
+        if self.state is not MeetingState.SCHEDULED:
+            raise errors.MeetingEnded()
+        self.state = MeetingState.RUNNING
+        self.started_at = now
+        self.end_at = now + _minutes(self.length)
+        self.conf_uuid = uuid.uuid4().hex
+        self._record(EventKind.STARTED, now, actor, self.scheduled_end, self.end_at)
+        return True
+
+    def update(self, spec: MeetingSpec, now: datetime, actor: str) -> None:
+        if self.state is MeetingState.RUNNING:
+            raise errors.MeetingAlreadyStarted()
+        if self.state is not MeetingState.SCHEDULED:
+            raise errors.MeetingNotFound()
+        if spec.guest_password and spec.guest_password == self.chair_password:
+            raise errors.GuestPasswordConflict()
+        old_end = self.scheduled_end
+        self.subject = spec.subject
+        self.media_types = spec.media_types
+        self.length = spec.length
+        if spec.start is not None:
+            self.scheduled_start = spec.start
+        if spec.guest_password:
+            self.guest_password = spec.guest_password
+        if spec.prolong_step is not None:
+            self.prolong_step = spec.prolong_step
+        self.allow_guest_start = spec.allow_guest_start
+        self.details = spec.details
+        self._record(EventKind.UPDATED, now, actor, old_end, self.scheduled_end)
+
+    def prolong(self, minutes: int, now: datetime, actor: str, policy: Policy) -> None:
+        """A manual extension (`auto=0`): the end moves by `minutes` now, or nothing happens."""
+        self._require_running()
+        if not 1 <= minutes <= MAX_MANUAL_EXTENSION:
+            raise errors.DurationOutOfRange("duration must be between 1 and 1440 minutes.")
+        assert self.started_at is not None and self.end_at is not None
+        new_end = self.end_at + _minutes(minutes)
+        if new_end > self.started_at + _minutes(policy.max_run_minutes):
+            raise errors.DurationOutOfRange(
+                f"The meeting would run past the maximum of {policy.max_run_minutes} minutes."
+            )
+        old_end, self.end_at = self.end_at, new_end
+        self._record(EventKind.EXTENDED, now, actor, old_end, new_end, f"+{minutes} min")
+
+    def set_auto_extension(self, step: int, now: datetime, actor: str) -> None:
+        """`auto=1`: the auto-extension step becomes `step` (0 turns it off); the end stays."""
+        self._require_running()
+        if not 0 <= step <= MAX_PROLONG_STEP:
+            raise errors.DurationOutOfRange("duration must be between 0 and 60 minutes with auto=1.")
+        old_step, self.prolong_step = self.prolong_step, step
+        self._record(
+            EventKind.AUTO_EXTENSION_SET, now, actor, self.end_at, self.end_at,
+            f"step {old_step} -> {step} min",
+        )
+
+    def end(self, now: datetime, reason: EndReason, actor: str) -> None:
+        self._require_running()
+        old_end, self.end_at = self.end_at, now
+        self.state = MeetingState.ENDED
+        self.ended_reason = reason.value
+        self._record(EventKind.ENDED, now, actor, old_end, now, reason.value)
+
+    def cancel(self, now: datetime, actor: str, *, end_running: bool) -> None:
+        if self.state is MeetingState.RUNNING:
+            if not end_running:
+                raise errors.MeetingInProgress()
+            self.end(now, EndReason.CANCELLED, actor)
+            return
+        if self.state is not MeetingState.SCHEDULED:
+            raise errors.MeetingNotFound()
+        self.state = MeetingState.CANCELLED
+        self.ended_reason = EndReason.CANCELLED.value
+        self._record(EventKind.CANCELLED, now, actor, self.scheduled_end, None)

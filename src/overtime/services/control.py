@@ -1,0 +1,156 @@
+"""MMC control: control tokens, extend (the seed), stop and real-time info (reference §5)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from overtime.domain import credentials, errors, throttle
+from overtime.domain.meeting import DEFAULT_EXTENSION, EndReason, Meeting, MeetingState
+from overtime.domain.tokens import CONTROL_TOKEN_TTL, ControlToken, IssuedControlToken, Role
+from overtime.services.context import Context, Pending
+from overtime.storage.sql import Tx
+
+CONTROL_PREFIX = "stb"
+
+
+def _raw_token(header: str | None) -> str:
+    """Both documented forms: the raw token, or `Basic base64(token)`."""
+    if header is None or not header.strip():
+        raise errors.ControlTokenMissing()
+    value = header.strip()
+    if value[:6].lower() == "basic ":
+        try:
+            value = base64.b64decode(value[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise errors.ControlTokenInvalid() from None
+    return value
+
+
+@dataclass(frozen=True)
+class Authorized:
+    token: ControlToken
+    meeting: Meeting
+
+
+async def _authorize(
+    ctx: Context, tx: Tx, conference_id: str, header: str | None, *, chair_only: bool
+) -> Authorized:
+    raw = _raw_token(header)
+    token = await tx.control_token(credentials.digest(raw))
+    if (
+        token is None
+        or not token.is_live(ctx.clock.now())
+        or not credentials.same(token.conference_id, conference_id)
+    ):
+        raise errors.ControlTokenInvalid()
+    if chair_only and token.role is not Role.CHAIR:
+        raise errors.GuestNotAllowed()
+    meeting = await tx.meeting(conference_id, for_update=True)
+    if meeting is None or meeting.state is not MeetingState.RUNNING or meeting.conf_uuid != token.conf_uuid:
+        raise errors.MeetingEnded()
+    return Authorized(token, meeting)
+
+
+@dataclass(frozen=True)
+class ConfToken:
+    issued: IssuedControlToken
+    meeting: Meeting
+
+
+async def create_conf_token(
+    ctx: Context, conference_id: str, *, password: str | None, current: str | None, client_ip: str
+) -> ConfToken:
+    """GET /v1/mmc/control/conferences/token. With `current` (keep-alive), a live token of this
+    meeting's run is renewed without the password; an expired one falls back to the password."""
+    now = ctx.clock.now()
+    if current:
+        raw = _raw_token(current)
+        async with ctx.store.write() as tx:
+            token = await tx.control_token(credentials.digest(raw))
+            if token is not None and token.is_live(now) and credentials.same(token.conference_id, conference_id):
+                meeting = await tx.meeting(conference_id)
+                if meeting is None or meeting.state is not MeetingState.RUNNING or meeting.conf_uuid != token.conf_uuid:
+                    raise errors.MeetingEnded()
+                expires = now + CONTROL_TOKEN_TTL
+                await tx.renew_control_token(token.digest, expires)
+                renewed = ControlToken(
+                    token.digest, token.conference_id, token.conf_uuid, token.role, token.created_at, expires
+                )
+                return ConfToken(IssuedControlToken(raw, renewed), meeting)
+        if not password:
+            raise errors.ControlTokenInvalid()
+    if not password:
+        raise errors.ConferenceAuthFailed("The meeting password must not be empty.")
+
+    key = f"conf:{conference_id}:{client_ip}"
+    now_ms = int(now.timestamp() * 1000)
+    async with ctx.store.write() as tx:
+        wait = throttle.retry_after_s(await tx.attempts(key), now_ms)
+        if wait is not None:
+            raise errors.ControlLoginLocked(wait)
+        meeting = await tx.meeting(conference_id) if conference_id else None
+        role: Role | None = None
+        if meeting is not None:
+            # Both comparisons always run: the time taken does not tell which password matched.
+            is_chair = credentials.same(password, meeting.chair_password)
+            is_guest = credentials.same(password, meeting.guest_password)
+            role = Role.CHAIR if is_chair else Role.ATTENDEE if is_guest else None
+        if meeting is None or role is None:
+            await tx.put_attempts(key, throttle.after_failure(await tx.attempts(key), now_ms))
+            failed = True
+        else:
+            failed = False
+            await tx.clear_attempts(key)
+            if meeting.state is MeetingState.RUNNING:
+                raw = credentials.new_token(CONTROL_PREFIX)
+                record = ControlToken(
+                    digest=credentials.digest(raw), conference_id=meeting.conference_id,
+                    conf_uuid=meeting.conf_uuid, role=role, created_at=now,
+                    expires_at=now + CONTROL_TOKEN_TTL,
+                )
+                await tx.insert_control_token(record)
+    if failed:
+        raise errors.ConferenceAuthFailed()
+    assert meeting is not None
+    if meeting.state is not MeetingState.RUNNING:
+        raise errors.MeetingNotStarted()
+    return ConfToken(IssuedControlToken(raw, record), meeting)
+
+
+async def prolong_meeting(
+    ctx: Context, conference_id: str, header: str | None, *, auto: int, duration: int | None
+) -> Meeting:
+    """PUT /v1/mmc/control/conferences/duration (BEHAVIOUR §4)."""
+    pending = Pending()
+    async with ctx.store.write() as tx:
+        auth = await _authorize(ctx, tx, conference_id, header, chair_only=True)
+        meeting, now = auth.meeting, ctx.clock.now()
+        if auto == 0:
+            meeting.prolong(DEFAULT_EXTENSION if duration is None else duration, now, "chair", ctx.policy)
+        elif auto == 1:
+            meeting.set_auto_extension(DEFAULT_EXTENSION if duration is None else duration, now, "chair")
+        else:
+            raise errors.AutoModeInvalid("auto must be 0 or 1.")
+        await pending.save(tx, meeting)
+    await pending.publish(ctx.bus)
+    return meeting
+
+
+async def stop_meeting(ctx: Context, conference_id: str, header: str | None) -> Meeting:
+    """PUT /v1/mmc/control/conferences/stop."""
+    pending = Pending()
+    async with ctx.store.write() as tx:
+        auth = await _authorize(ctx, tx, conference_id, header, chair_only=True)
+        auth.meeting.end(ctx.clock.now(), EndReason.STOPPED, "chair")
+        await pending.save(tx, auth.meeting)
+    await pending.publish(ctx.bus)
+    return auth.meeting
+
+
+async def real_time_info(ctx: Context, conference_id: str, header: str | None) -> Meeting:
+    """GET /v1/mmc/control/conferences/realTimeInfo: any live token of the running meeting."""
+    async with ctx.store.read() as tx:
+        auth = await _authorize(ctx, tx, conference_id, header, chair_only=False)
+    return auth.meeting

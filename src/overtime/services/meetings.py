@@ -1,0 +1,145 @@
+"""MMC management: create, update, cancel, query and activate meetings (reference §4)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from overtime.domain import credentials, errors, throttle
+from overtime.domain.meeting import (
+    Meeting,
+    MeetingSpec,
+    MeetingState,
+)
+from overtime.services.auth import Session
+from overtime.services.context import Context, Pending
+from overtime.storage.sql import MeetingQuery, StaleWrite, Tx
+
+MAX_LIMIT = 500
+_ID_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    offset: int
+    limit: int
+    count: int
+    meetings: list[Meeting]
+    owner_names: dict[str, str]
+
+
+def _new_conference_id() -> str:
+    return str(100_000_000 + secrets.randbelow(900_000_000))
+
+
+async def _visible(tx: Tx, session: Session, conference_id: str, *, for_update: bool = False) -> Meeting:
+    meeting = await tx.meeting(conference_id, for_update=for_update) if conference_id else None
+    if meeting is None or not meeting.is_open or not session.account.can_see(meeting):
+        raise errors.MeetingNotFound()
+    return meeting
+
+
+async def create_meeting(ctx: Context, session: Session, spec: MeetingSpec) -> tuple[Meeting, str]:
+    """Returns the meeting and its owner's display name."""
+    account = session.account
+    pending = Pending()
+    for _ in range(_ID_ATTEMPTS):
+        chair = credentials.random_digits(6)
+        guest = credentials.random_digits(6)
+        while guest == chair:
+            guest = credentials.random_digits(6)
+        meeting = Meeting.create(
+            spec, conference_id=_new_conference_id(), owner_id=account.id,
+            corp_id=account.corp_id, chair_password=chair, random_guest_password=guest,
+            policy=ctx.policy, now=ctx.clock.now(),
+        )
+        try:
+            async with ctx.store.write() as tx:
+                if await tx.conference_id_taken(meeting.conference_id):
+                    continue
+                await pending.save(tx, meeting, new=True)
+        except StaleWrite:
+            continue
+        await pending.publish(ctx.bus)
+        return meeting, account.name
+    raise errors.DomainError("Could not allocate a meeting ID.")
+
+
+async def update_meeting(ctx: Context, session: Session, conference_id: str, spec: MeetingSpec) -> tuple[Meeting, str]:
+    pending = Pending()
+    async with ctx.store.write() as tx:
+        meeting = await _visible(tx, session, conference_id, for_update=True)
+        meeting.update(spec, ctx.clock.now(), session.account.id)
+        await pending.save(tx, meeting)
+        names = await tx.account_names([meeting.owner_id])
+    await pending.publish(ctx.bus)
+    return meeting, names.get(meeting.owner_id, "")
+
+
+async def cancel_meeting(ctx: Context, session: Session, conference_id: str, *, end_running: bool) -> None:
+    pending = Pending()
+    async with ctx.store.write() as tx:
+        meeting = await _visible(tx, session, conference_id, for_update=True)
+        meeting.cancel(ctx.clock.now(), session.account.id, end_running=end_running)
+        await pending.save(tx, meeting)
+    await pending.publish(ctx.bus)
+
+
+async def meeting_detail(ctx: Context, session: Session, conference_id: str, *, online: bool) -> tuple[Meeting, str]:
+    async with ctx.store.read() as tx:
+        meeting = await _visible(tx, session, conference_id)
+        if online and meeting.state is not MeetingState.RUNNING:
+            raise errors.MeetingNotFound("The meeting is not in progress.")
+        names = await tx.account_names([meeting.owner_id])
+    return meeting, names.get(meeting.owner_id, "")
+
+
+async def search_meetings(
+    ctx: Context, session: Session, *, offset: int, limit: int, query_all: bool,
+    search_key: str | None, online: bool, descending: bool = False,
+) -> Page:
+    account = session.account
+    offset = max(0, offset)
+    limit = min(MAX_LIMIT, max(1, limit))
+    states = [MeetingState.RUNNING] if online else [MeetingState.SCHEDULED, MeetingState.RUNNING]
+    query = MeetingQuery(
+        states=states, corp_id=account.corp_id,
+        owner_id=None if (account.is_admin and query_all) else account.id,
+        search=search_key or None, offset=offset, limit=limit, descending=descending,
+    )
+    async with ctx.store.read() as tx:
+        count, found = await tx.search_meetings(query)
+        names = await tx.account_names([m.owner_id for m in found])
+    return Page(offset, limit, count, found, names)
+
+
+async def start_meeting(ctx: Context, session: Session, conference_id: str, password: str, client_ip: str) -> Meeting:
+    """POST /v1/mmc/management/conferences/start: the chair password (or the guest password
+    when `allowGuestStartConf`) starts a scheduled meeting; a running one stays as it is."""
+    key = f"conf:{conference_id}:{client_ip}"
+    now = ctx.clock.now()
+    now_ms = int(now.timestamp() * 1000)
+    pending = Pending()
+    failed = False
+    async with ctx.store.write() as tx:
+        wait = throttle.retry_after_s(await tx.attempts(key), now_ms)
+        if wait is not None:
+            raise errors.ControlLoginLocked(wait)
+        meeting = await tx.meeting(conference_id, for_update=True) if conference_id else None
+        allowed = meeting is not None and meeting.state is not MeetingState.CANCELLED and (
+            credentials.same(password, meeting.chair_password)
+            or (meeting.allow_guest_start and credentials.same(password, meeting.guest_password))
+        )
+        if not allowed or meeting is None:
+            await tx.put_attempts(key, throttle.after_failure(await tx.attempts(key), now_ms))
+            failed = True
+        else:
+            await tx.clear_attempts(key)
+            if meeting.start(now, session.account.id):
+                await pending.save(tx, meeting)
+    if failed:
+        raise errors.ConferenceAuthFailed()
+    assert meeting is not None
+    await pending.publish(ctx.bus)
+    return meeting
+

@@ -1,0 +1,21 @@
+"""One typed Settings object, from command-line flags with `OVERTIME_*` environment fallbacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8443
+    data_dir: Path = Path(".overtime")
+    database: str = ""
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @property
+    def database_url(self) -> str:
+        """The configured database, or SQLite in the data directory."""
+        return self.database or f"sqlite:///{(self.data_dir / 'overtime.db').resolve()}"

@@ -1,0 +1,445 @@
+"""The SQL store: one set of SQLAlchemy Core queries for SQLite (aiosqlite, WAL) and PostgreSQL.
+
+Writes run in `Store.write()`: one transaction, committed on success and rolled back on any
+error, so a refused request changes nothing. On SQLite, writes are serialised in the process and
+open with `BEGIN IMMEDIATE`, so a read-then-write transaction never fails on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from overtime.domain.accounts import Account, App
+from overtime.domain.clock import from_ms, to_ms
+from overtime.domain.meeting import Meeting, MeetingEvent, MeetingKind, MeetingState
+from overtime.domain.throttle import Attempts
+from overtime.domain.tokens import AccessToken, ControlToken, Role
+from overtime.storage.tables import (
+    access_tokens,
+    accounts,
+    app_nonces,
+    apps,
+    control_tokens,
+    meeting_events,
+    meetings,
+    throttles,
+)
+
+
+class StaleWrite(Exception):
+    """The row changed since it was read (optimistic concurrency on `version`)."""
+
+
+def _driver_url(url: str, *, asynchronous: bool) -> str:
+    if url.startswith("sqlite:"):
+        return url.replace("sqlite:", "sqlite+aiosqlite:", 1) if asynchronous else url
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # WAL with synchronous=NORMAL: a commit is in the WAL file before it is acknowledged, so it
+    # survives the process being killed (ARCHITECTURE.md measurements).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA busy_timeout=10000",
+        "PRAGMA foreign_keys=ON",
+    ):
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+    event.listen(engine, "connect", _sqlite_pragmas)
+    if immediate:
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    else:
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+
+
+def migrate(url: str) -> None:
+    """Brings the schema to the newest revision (idempotent; run at every start)."""
+    engine = create_engine(_driver_url(url, asynchronous=False))
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, immediate=True)
+    try:
+        with engine.begin() as conn:
+            _upgrade(conn)
+    finally:
+        engine.dispose()
+
+
+def _upgrade(conn: Connection) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", "overtime.storage:migrations")
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        async_url = _driver_url(url, asynchronous=True)
+        self.is_sqlite = async_url.startswith("sqlite")
+        if self.is_sqlite:
+            self._write_engine: AsyncEngine = create_async_engine(async_url, pool_size=1, max_overflow=0)
+            self._read_engine: AsyncEngine = create_async_engine(async_url, pool_size=4, max_overflow=4)
+            _configure_sqlite(self._write_engine.sync_engine, immediate=True)
+            _configure_sqlite(self._read_engine.sync_engine, immediate=False)
+            self._write_lock: asyncio.Lock | None = asyncio.Lock()
+        else:
+            self._write_engine = self._read_engine = create_async_engine(
+                async_url, pool_size=10, max_overflow=10, pool_pre_ping=True
+            )
+            self._write_lock = None
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Tx]:
+        """One transaction: committed when the block ends normally, rolled back otherwise."""
+        if self._write_lock is None:
+            async with self._write_engine.begin() as conn:
+                yield Tx(conn)
+            return
+        async with self._write_lock, self._write_engine.begin() as conn:
+            yield Tx(conn)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        async with self._read_engine.begin() as conn:
+            yield Tx(conn)
+
+    async def close(self) -> None:
+        await self._write_engine.dispose()
+        if self._read_engine is not self._write_engine:
+            await self._read_engine.dispose()
+
+
+def _ms(at: datetime | None) -> int | None:
+    return None if at is None else to_ms(at)
+
+
+def _dt(ms: int | None) -> datetime | None:
+    return None if ms is None else from_ms(ms)
+
+
+def _account(row: Row[Any]) -> Account:
+    return Account(
+        id=row.id, account=row.account, name=row.name, corp_id=row.corp_id,
+        is_admin=bool(row.is_admin), password_hash=row.password_hash, app_id=row.app_id,
+        created_at=from_ms(row.created_at),
+    )
+
+
+def _meeting(row: Row[Any]) -> Meeting:
+    return Meeting(
+        conference_id=row.conference_id, owner_id=row.owner_id, corp_id=row.corp_id,
+        subject=row.subject, media_types=row.media_types, length=row.length,
+        kind=MeetingKind(row.kind), state=MeetingState(row.state),
+        scheduled_start=from_ms(row.scheduled_start), created_at=from_ms(row.created_at),
+        chair_password=row.chair_password, guest_password=row.guest_password,
+        allow_guest_start=bool(row.allow_guest_start), prolong_step=row.prolong_step,
+        conf_uuid=row.conf_uuid, started_at=_dt(row.started_at), end_at=_dt(row.end_at),
+        ended_reason=row.ended_reason, version=row.version, details=json.loads(row.details),
+    )
+
+
+def _meeting_values(m: Meeting) -> dict[str, Any]:
+    return {
+        "owner_id": m.owner_id, "corp_id": m.corp_id, "subject": m.subject,
+        "media_types": m.media_types, "length": m.length, "kind": m.kind.value,
+        "state": m.state.value, "scheduled_start": to_ms(m.scheduled_start),
+        "created_at": to_ms(m.created_at), "chair_password": m.chair_password,
+        "guest_password": m.guest_password, "allow_guest_start": m.allow_guest_start,
+        "prolong_step": m.prolong_step, "conf_uuid": m.conf_uuid,
+        "started_at": _ms(m.started_at), "end_at": _ms(m.end_at),
+        "ended_reason": m.ended_reason, "deadline_at": _ms(m.deadline),
+        "details": json.dumps(m.details, separators=(",", ":")),
+    }
+
+
+def _access_token(row: Row[Any]) -> AccessToken:
+    return AccessToken(
+        digest=row.digest, refresh_digest=row.refresh_digest, account_id=row.account_id,
+        client_type=row.client_type, client_ip=row.client_ip,
+        created_at=from_ms(row.created_at), expires_at=from_ms(row.expires_at),
+        refresh_expires_at=from_ms(row.refresh_expires_at),
+    )
+
+
+def _control_token(row: Row[Any]) -> ControlToken:
+    return ControlToken(
+        digest=row.digest, conference_id=row.conference_id, conf_uuid=row.conf_uuid,
+        role=Role(row.role), created_at=from_ms(row.created_at), expires_at=from_ms(row.expires_at),
+    )
+
+
+@dataclass(frozen=True)
+class MeetingQuery:
+    """Which meetings a list call wants; `owner_id` None means the whole `corp_id`."""
+
+    states: Sequence[MeetingState]
+    corp_id: str
+    owner_id: str | None
+    search: str | None
+    offset: int
+    limit: int
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    conf_uuid: str
+    event: MeetingEvent
+
+
+class Tx:
+    """The store's operations inside one transaction."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    # -- accounts and apps --------------------------------------------------------------------
+
+    async def insert_account(self, a: Account) -> None:
+        await self.conn.execute(insert(accounts).values(
+            id=a.id, account=a.account, name=a.name, corp_id=a.corp_id, is_admin=a.is_admin,
+            password_hash=a.password_hash, app_id=a.app_id, created_at=to_ms(a.created_at),
+        ))
+
+    async def account_by_name(self, account: str) -> Account | None:
+        row = (await self.conn.execute(select(accounts).where(accounts.c.account == account))).first()
+        return _account(row) if row else None
+
+    async def account_by_id(self, account_id: str) -> Account | None:
+        row = (await self.conn.execute(select(accounts).where(accounts.c.id == account_id))).first()
+        return _account(row) if row else None
+
+    async def account_names(self, ids: Sequence[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = await self.conn.execute(
+            select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_(set(ids)))
+        )
+        return {r.id: r.name for r in rows}
+
+    async def insert_app(self, app: App) -> None:
+        await self.conn.execute(insert(apps).values(
+            app_id=app.app_id, app_key=app.app_key, corp_id=app.corp_id,
+            created_at=to_ms(app.created_at),
+        ))
+
+    async def app(self, app_id: str) -> App | None:
+        row = (await self.conn.execute(select(apps).where(apps.c.app_id == app_id))).first()
+        if row is None:
+            return None
+        return App(app_id=row.app_id, app_key=row.app_key, corp_id=row.corp_id,
+                   created_at=from_ms(row.created_at))
+
+    async def use_nonce(self, app_id: str, nonce: str, keep_until: datetime | None, now: datetime) -> bool:
+        """Records a nonce; False when it was used before (a replay)."""
+        await self.conn.execute(delete(app_nonces).where(app_nonces.c.keep_until < to_ms(now)))
+        exists = (await self.conn.execute(select(app_nonces.c.nonce).where(
+            app_nonces.c.app_id == app_id, app_nonces.c.nonce == nonce
+        ))).first()
+        if exists:
+            return False
+        await self.conn.execute(insert(app_nonces).values(
+            app_id=app_id, nonce=nonce, keep_until=_ms(keep_until)
+        ))
+        return True
+
+    # -- access tokens ------------------------------------------------------------------------
+
+    async def insert_access_token(self, t: AccessToken) -> None:
+        await self.conn.execute(insert(access_tokens).values(
+            digest=t.digest, refresh_digest=t.refresh_digest, account_id=t.account_id,
+            client_type=t.client_type, client_ip=t.client_ip, created_at=to_ms(t.created_at),
+            expires_at=to_ms(t.expires_at), refresh_expires_at=to_ms(t.refresh_expires_at),
+        ))
+
+    async def access_token(self, digest: str) -> AccessToken | None:
+        row = (await self.conn.execute(
+            select(access_tokens).where(access_tokens.c.digest == digest)
+        )).first()
+        return _access_token(row) if row else None
+
+    async def access_token_by_refresh(self, refresh_digest: str) -> AccessToken | None:
+        row = (await self.conn.execute(
+            select(access_tokens).where(access_tokens.c.refresh_digest == refresh_digest)
+        )).first()
+        return _access_token(row) if row else None
+
+    async def delete_access_token(self, digest: str) -> None:
+        await self.conn.execute(delete(access_tokens).where(access_tokens.c.digest == digest))
+
+    async def trim_access_tokens(self, account_id: str, client_type: int, keep: int, now: datetime) -> None:
+        """Deletes expired tokens of the account and all but the newest `keep` live ones of
+        this client type (the oldest is evicted, reference §3.1)."""
+        await self.conn.execute(delete(access_tokens).where(
+            access_tokens.c.account_id == account_id,
+            access_tokens.c.refresh_expires_at <= to_ms(now),
+        ))
+        rows = (await self.conn.execute(
+            select(access_tokens.c.digest)
+            .where(access_tokens.c.account_id == account_id,
+                   access_tokens.c.client_type == client_type)
+            .order_by(access_tokens.c.created_at.desc(), access_tokens.c.digest)
+            .offset(keep)
+        )).all()
+        if rows:
+            await self.conn.execute(
+                delete(access_tokens).where(access_tokens.c.digest.in_([r.digest for r in rows]))
+            )
+
+    # -- throttles ----------------------------------------------------------------------------
+
+    async def attempts(self, key: str) -> Attempts:
+        row = (await self.conn.execute(select(throttles).where(throttles.c.key == key))).first()
+        if row is None:
+            return Attempts()
+        return Attempts(row.failures, row.window_start, row.locked_until)
+
+    async def put_attempts(self, key: str, a: Attempts) -> None:
+        values = {"failures": a.failures, "window_start": a.window_start, "locked_until": a.locked_until}
+        result = await self.conn.execute(update(throttles).where(throttles.c.key == key).values(**values))
+        if result.rowcount == 0:
+            await self.conn.execute(insert(throttles).values(key=key, **values))
+
+    async def clear_attempts(self, key: str) -> None:
+        await self.conn.execute(delete(throttles).where(throttles.c.key == key))
+
+    # -- meetings -----------------------------------------------------------------------------
+
+    async def conference_id_taken(self, conference_id: str) -> bool:
+        row = (await self.conn.execute(
+            select(meetings.c.conference_id).where(meetings.c.conference_id == conference_id)
+        )).first()
+        return row is not None
+
+    async def insert_meeting(self, m: Meeting) -> None:
+        try:
+            await self.conn.execute(insert(meetings).values(
+                conference_id=m.conference_id, version=m.version, **_meeting_values(m)
+            ))
+        except IntegrityError as e:
+            raise StaleWrite(m.conference_id) from e
+        await self._append_events(m)
+
+    async def meeting(self, conference_id: str, *, for_update: bool = False) -> Meeting | None:
+        query = select(meetings).where(meetings.c.conference_id == conference_id)
+        if for_update and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await self.conn.execute(query)).first()
+        return _meeting(row) if row else None
+
+    async def save_meeting(self, m: Meeting) -> None:
+        """Writes a changed meeting and its new ledger entries; StaleWrite if it moved on."""
+        result = await self.conn.execute(
+            update(meetings)
+            .where(meetings.c.conference_id == m.conference_id, meetings.c.version == m.version)
+            .values(version=m.version + 1, **_meeting_values(m))
+        )
+        if result.rowcount != 1:
+            raise StaleWrite(m.conference_id)
+        m.version += 1
+        await self._append_events(m)
+
+    async def _append_events(self, m: Meeting) -> None:
+        if not m.events:
+            return
+        await self.conn.execute(insert(meeting_events), [
+            {
+                "conference_id": m.conference_id, "conf_uuid": m.conf_uuid, "at": to_ms(e.at),
+                "kind": e.kind.value, "actor": e.actor[:64], "old_end": _ms(e.old_end),
+                "new_end": _ms(e.new_end), "detail": e.detail[:255],
+            }
+            for e in m.events
+        ])
+        m.events.clear()
+
+    async def ledger(self, conference_id: str) -> list[LedgerEntry]:
+        rows = await self.conn.execute(
+            select(meeting_events)
+            .where(meeting_events.c.conference_id == conference_id)
+            .order_by(meeting_events.c.id)
+        )
+        from overtime.domain.meeting import EventKind
+
+        return [
+            LedgerEntry(r.conf_uuid, MeetingEvent(
+                EventKind(r.kind), from_ms(r.at), r.actor, _dt(r.old_end), _dt(r.new_end), r.detail
+            ))
+            for r in rows
+        ]
+
+    async def search_meetings(self, q: MeetingQuery) -> tuple[int, list[Meeting]]:
+        where = [meetings.c.state.in_([s.value for s in q.states]), meetings.c.corp_id == q.corp_id]
+        if q.owner_id is not None:
+            where.append(meetings.c.owner_id == q.owner_id)
+        if q.search:
+            pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            owners = select(accounts.c.id).where(accounts.c.name.like(pattern, escape="\\"))
+            where.append(or_(
+                meetings.c.subject.like(pattern, escape="\\"),
+                meetings.c.conference_id.like(pattern, escape="\\"),
+                meetings.c.owner_id.in_(owners),
+            ))
+        cond = and_(*where)
+        total = (await self.conn.execute(select(func.count()).select_from(meetings).where(cond))).scalar_one()
+        order = meetings.c.scheduled_start.desc() if q.descending else meetings.c.scheduled_start
+        rows = await self.conn.execute(
+            select(meetings).where(cond).order_by(order, meetings.c.conference_id)
+            .offset(q.offset).limit(q.limit)
+        )
+        return int(total), [_meeting(r) for r in rows]
+
+    # -- control tokens -----------------------------------------------------------------------
+
+    async def insert_control_token(self, t: ControlToken) -> None:
+        await self.conn.execute(insert(control_tokens).values(
+            digest=t.digest, conference_id=t.conference_id, conf_uuid=t.conf_uuid,
+            role=int(t.role), created_at=to_ms(t.created_at), expires_at=to_ms(t.expires_at),
+        ))
+
+    async def control_token(self, digest: str) -> ControlToken | None:
+        row = (await self.conn.execute(
+            select(control_tokens).where(control_tokens.c.digest == digest)
+        )).first()
+        return _control_token(row) if row else None
+
+    async def renew_control_token(self, digest: str, expires_at: datetime) -> None:
+        await self.conn.execute(
+            update(control_tokens).where(control_tokens.c.digest == digest)
+            .values(expires_at=to_ms(expires_at))
+        )

@@ -1,0 +1,125 @@
+"""The schema. Times are epoch milliseconds (UTC) in BIGINT columns, portable and index-friendly.
+Alembic migrations under `migrations/` create exactly this; `tests/storage` checks they agree."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account", String(255), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("corp_id", String(64), nullable=False),
+    Column("is_admin", Boolean, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("app_id", String(128), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+apps = Table(
+    "apps",
+    metadata,
+    Column("app_id", String(128), primary_key=True),
+    Column("app_key", String(255), nullable=False),
+    Column("corp_id", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+app_nonces = Table(
+    "app_nonces",
+    metadata,
+    Column("app_id", String(128), primary_key=True),
+    Column("nonce", String(128), primary_key=True),
+    Column("keep_until", BigInteger, nullable=True),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("refresh_digest", String(64), nullable=False, unique=True),
+    Column("account_id", String(32), nullable=False, index=True),
+    Column("client_type", Integer, nullable=False),
+    Column("client_ip", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("refresh_expires_at", BigInteger, nullable=False),
+)
+
+throttles = Table(
+    "throttles",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", BigInteger, nullable=False),
+    Column("locked_until", BigInteger, nullable=False),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("conference_id", String(20), primary_key=True),
+    Column("owner_id", String(32), nullable=False, index=True),
+    Column("corp_id", String(64), nullable=False, index=True),
+    Column("subject", String(128), nullable=False),
+    Column("media_types", String(64), nullable=False),
+    Column("length", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("scheduled_start", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("chair_password", String(16), nullable=False),
+    Column("guest_password", String(16), nullable=False),
+    Column("allow_guest_start", Boolean, nullable=False),
+    Column("prolong_step", Integer, nullable=False),
+    Column("conf_uuid", String(32), nullable=False),
+    Column("started_at", BigInteger, nullable=True),
+    Column("end_at", BigInteger, nullable=True),
+    Column("ended_reason", String(32), nullable=False),
+    Column("deadline_at", BigInteger, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("details", Text, nullable=False),
+    Index("ix_meetings_deadline_at", "deadline_at"),
+    Index("ix_meetings_state_start", "state", "scheduled_start"),
+)
+
+control_tokens = Table(
+    "control_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("conference_id", String(20), nullable=False, index=True),
+    Column("conf_uuid", String(32), nullable=False),
+    Column("role", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)
+
+meeting_events = Table(
+    "meeting_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conference_id", String(20), nullable=False),
+    Column("conf_uuid", String(32), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("old_end", BigInteger, nullable=True),
+    Column("new_end", BigInteger, nullable=True),
+    Column("detail", String(255), nullable=False),
+    Index("ix_meeting_events_conference", "conference_id", "id"),
+)
+

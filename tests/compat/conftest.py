@@ -1,0 +1,41 @@
+"""Fixtures that point the official, unchanged Huawei SDK at a live Overtime server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from huaweicloudsdkmeeting.v1 import MeetingClient
+from sdk_support import SdkFactory
+from support import Account, Server
+
+
+def _factory(server: Server) -> Iterator[SdkFactory]:
+    factory = SdkFactory(server)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def sdk(server: Server) -> Iterator[SdkFactory]:
+    """SDK clients for the shared server."""
+    yield from _factory(server)
+
+
+@pytest.fixture
+def own_sdk(own_server: Server) -> Iterator[SdkFactory]:
+    """SDK clients for a server of the test's own (for failed logins, which count towards the
+    per-client lockout and must not disturb other tests)."""
+    yield from _factory(own_server)
+
+
+@pytest.fixture
+def member(server: Server) -> Account:
+    """A fresh ordinary (non-admin) member of the shared test enterprise."""
+    return server.add_user()
+
+
+@pytest.fixture
+def client(sdk: SdkFactory, member: Account) -> MeetingClient:
+    """An SDK client authenticated as `member` with account/password."""
+    return sdk.account(member)

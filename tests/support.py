@@ -1,0 +1,184 @@
+"""A real Overtime server in a subprocess, over HTTPS on loopback, for the API and SDK tests."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Account:
+    account: str
+    password: str
+    corp: str
+
+
+@dataclass
+class App:
+    app_id: str
+    app_key: str
+    corp: str
+
+
+@dataclass
+class Server:
+    """One `overtime serve` process; `start`, `kill` and `restart` keep its data directory."""
+
+    data_dir: Path
+    extra_args: list[str] = field(default_factory=list)
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def ca_path(self) -> Path:
+        return self.data_dir / "tls" / "ca.pem"
+
+    @property
+    def database(self) -> str:
+        return f"sqlite:///{self.data_dir / 'overtime.db'}"
+
+    def _run_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "overtime", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+
+    def cli(self, *args: str) -> str:
+        """Runs an `overtime` subcommand against this server's database; returns its stdout."""
+        return self._run_cli(*args, "--data-dir", str(self.data_dir)).stdout
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - closed with the process
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "overtime", "serve",
+                "--port", str(self.port),
+                "--data-dir", str(self.data_dir),
+                *self.extra_args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()}")
+            if self.ca_path.exists():
+                try:
+                    r = httpx.get(f"{self.url}/health", verify=str(self.ca_path), timeout=1)
+                    if r.status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.05)
+        raise RuntimeError(f"server not ready: {(self.data_dir / 'server.log').read_text()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc = None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, no flushing."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    # -- fixtures for tests -------------------------------------------------------------------
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, verify=str(self.ca_path), timeout=30, **kwargs)
+
+    def add_user(
+        self,
+        account: str | None = None,
+        password: str | None = None,
+        *,
+        admin: bool = False,
+        name: str | None = None,
+        corp: str = "corp-test",
+    ) -> Account:
+        account = account or unique("user")
+        password = password or "Pw-" + secrets.token_hex(8)
+        args = ["users", "add", account, "--password", password, "--corp", corp]
+        if admin:
+            args.append("--admin")
+        if name:
+            args += ["--name", name]
+        self.cli(*args)
+        return Account(account, password, corp)
+
+    def add_app(self, app_id: str | None = None, *, corp: str = "corp-test") -> App:
+        app_id = app_id or unique("app")
+        out = self.cli("apps", "add", app_id, "--corp", corp)
+        key = out.strip().splitlines()[-1].split()[-1]
+        return App(app_id, key, corp)
+
+    def login(self, who: Account) -> str:
+        """Account/password auth; returns the access token."""
+        basic = base64.b64encode(f"{who.account}:{who.password}".encode()).decode()
+        with self.client() as c:
+            r = c.post(
+                "/v1/usg/acs/auth/account",
+                headers={"Authorization": f"Basic {basic}"},
+                json={"account": who.account, "clientType": 72},
+            )
+        r.raise_for_status()
+        token: str = r.json()["accessToken"]
+        return token
+
+
+def expire_tokens(server: Server, table: str) -> None:
+    """Makes every token in `table` ("access_tokens" or "control_tokens") expired, straight in
+    the server's SQLite file: expiry is stored as epoch milliseconds in `expires_at`."""
+    import sqlite3
+
+    assert table in ("access_tokens", "control_tokens")
+    con = sqlite3.connect(server.data_dir / "overtime.db")
+    try:
+        with con:
+            con.execute(f"UPDATE {table} SET expires_at = 0")  # noqa: S608 - fixed names
+    finally:
+        con.close()
