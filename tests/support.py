@@ -82,9 +82,14 @@ class Server:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "overtime", "serve",
-                "--port", str(self.port),
-                "--data-dir", str(self.data_dir),
+                sys.executable,
+                "-m",
+                "overtime",
+                "serve",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
                 *self.extra_args,
             ],
             stdout=log,
@@ -179,6 +184,6 @@ def expire_tokens(server: Server, table: str) -> None:
     con = sqlite3.connect(server.data_dir / "overtime.db")
     try:
         with con:
-            con.execute(f"UPDATE {table} SET expires_at = 0")  # noqa: S608 - fixed names
+            con.execute(f"UPDATE {table} SET expires_at = 0")
     finally:
         con.close()

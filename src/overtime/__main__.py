@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from overtime.cli import main
 
 main()

@@ -28,14 +28,23 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def _add_storage_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--database", default=_env("DATABASE", ""),
-                   help="database URL (sqlite:///PATH or postgresql://...); default: SQLite in the data dir")
-    p.add_argument("--data-dir", type=Path, default=Path(_env("DATA_DIR", ".overtime") or ".overtime"),
-                   help="where the SQLite file and the generated TLS files live (default .overtime)")
+    p.add_argument(
+        "--database",
+        default=_env("DATABASE", ""),
+        help="database URL (sqlite:///PATH or postgresql://...); default: SQLite in the data dir",
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(_env("DATA_DIR", ".overtime") or ".overtime"),
+        help="where the SQLite file and the generated TLS files live (default .overtime)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="overtime", description="Meeting control server speaking Huawei Cloud Meeting's REST API.")
+    parser = argparse.ArgumentParser(
+        prog="overtime", description="Meeting control server speaking Huawei Cloud Meeting's REST API."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTPS server")
@@ -50,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     add_user.add_argument("account")
     add_user.add_argument("--password", required=True)
     add_user.add_argument("--name", default="")
-    add_user.add_argument("--admin", action="store_true", help="an enterprise admin: sees all of the enterprise's meetings")
+    add_user.add_argument(
+        "--admin", action="store_true", help="an enterprise admin: sees all of the enterprise's meetings"
+    )
     add_user.add_argument("--corp", default=_env("CORP", "default"), help="the enterprise (corp) id")
     _add_storage_flags(add_user)
 
@@ -92,9 +103,8 @@ def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -
 
 
 def _serve(settings: Settings) -> None:
+    from granian.constants import Interfaces, SSLProtocols
     from granian.server.embed import Server
-    from granian.constants import Interfaces
-    from granian.server.common import SSLProtocols
 
     from overtime.api.app import create_app
     from overtime.tls import TlsFiles, ensure_local_ca
@@ -107,20 +117,31 @@ def _serve(settings: Settings) -> None:
         sys.exit("overtime: --tls-cert and --tls-key go together")
     else:
         tls = ensure_local_ca(settings.data_dir / "tls", settings.host, SystemClock().now())
-        print(f"overtime: CA certificate (for HttpConfig.ssl_ca_cert): {tls.ca.resolve() if tls.ca else ''}", flush=True)
+        print(
+            f"overtime: CA certificate (for HttpConfig.ssl_ca_cert): {tls.ca.resolve() if tls.ca else ''}",
+            flush=True,
+        )
 
     async def run() -> None:
         store = Store(settings.database_url)
         ctx = Context(store, SystemClock())
         server = Server(
-            create_app(ctx), address=settings.host, port=settings.port, interface=Interfaces.ASGI,
-            ssl_cert=tls.cert, ssl_key=tls.key, ssl_protocol_min=SSLProtocols.tls12,
+            create_app(ctx),
+            address=settings.host,
+            port=settings.port,
+            interface=Interfaces.ASGI,
+            ssl_cert=tls.cert,
+            ssl_key=tls.key,
+            ssl_protocol_min=SSLProtocols.tls12,
             log_level="warning",  # type: ignore[arg-type]
         )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, server.stop)
-        print(f"overtime: serving https://{settings.host}:{settings.port} with {_redact(settings.database_url)}", flush=True)
+        print(
+            f"overtime: serving https://{settings.host}:{settings.port} with {_redact(settings.database_url)}",
+            flush=True,
+        )
         await server.serve()
 
     asyncio.run(run())
@@ -141,11 +162,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.command == "serve":
             _serve(settings)
         elif args.command == "users":
-            account = _with_context(settings, lambda ctx: auth.create_account(
-                ctx, args.account, args.password, name=args.name, corp_id=args.corp, is_admin=args.admin,
-            ))
-            print(f"Account {account.account} created (userUUID {account.id}, corp {account.corp_id}"
-                  f"{', admin' if account.is_admin else ''}).")
+            account = _with_context(
+                settings,
+                lambda ctx: auth.create_account(
+                    ctx,
+                    args.account,
+                    args.password,
+                    name=args.name,
+                    corp_id=args.corp,
+                    is_admin=args.admin,
+                ),
+            )
+            print(
+                f"Account {account.account} created (userUUID {account.id}, corp {account.corp_id}"
+                f"{', admin' if account.is_admin else ''})."
+            )
         elif args.command == "apps":
             key = args.key or secrets.token_hex(24)
             app = _with_context(settings, lambda ctx: auth.create_app(ctx, args.app_id, key, args.corp))

@@ -180,9 +180,7 @@ class Member:
             )
 
 
-def control_token_request(
-    server: Server, conference_id: str, headers: dict[str, str]
-) -> httpx.Response:
+def control_token_request(server: Server, conference_id: str, headers: dict[str, str]) -> httpx.Response:
     with server.client() as c:
         return c.get(CONTROL_TOKEN, params={"conferenceID": conference_id}, headers=headers)
 

@@ -240,4 +240,3 @@ def test_other_clients_keep_one_token(server: Server) -> None:
     second = login(server, who.account, who.password, client_type=0).json()["accessToken"]
     assert_error(list_meetings(server, first), 401, BAD_ACCESS_TOKEN)
     assert list_meetings(server, second).status_code == 200
-

@@ -182,9 +182,7 @@ def test_keep_alive_for_another_meeting_is_refused(host: Member) -> None:
     assert 400 <= r.status_code < 500
 
 
-def test_expired_token_with_password_gets_a_new_token(
-    own_member: Member, own_server: Server
-) -> None:
+def test_expired_token_with_password_gets_a_new_token(own_member: Member, own_server: Server) -> None:
     meeting = own_member.create()
     cid = meeting["conferenceID"]
     old = own_member.control_token(meeting)

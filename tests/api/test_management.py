@@ -163,9 +163,7 @@ def test_guest_password_bounds_are_accepted(host: Member, guest_pwd: str) -> Non
 
 
 def test_create_needs_a_json_object(host: Member) -> None:
-    r = host.http.post(
-        MEETINGS, content=b'{"mediaTypes": ', headers={"Content-Type": "application/json"}
-    )
+    r = host.http.post(MEETINGS, content=b'{"mediaTypes": ', headers={"Content-Type": "application/json"})
     assert_error(r, 400, "MMC.111071062")
     r = host.http.post(MEETINGS, json=[{"mediaTypes": "Voice"}])
     assert_error(r, 400, BAD_PARAM)

@@ -70,15 +70,11 @@ def test_empty_token_header_is_missing(host: Member, running: tuple[dict[str, An
     assert snapshot(host, cid) == before
 
 
-def test_access_token_is_no_control_token(
-    host: Member, running: tuple[dict[str, Any], str]
-) -> None:
+def test_access_token_is_no_control_token(host: Member, running: tuple[dict[str, Any], str]) -> None:
     meeting, _ = running
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
-    r = host.extend(
-        cid, None, {"auto": 0, "duration": 40}, headers={"X-Access-Token": host.access_token}
-    )
+    r = host.extend(cid, None, {"auto": 0, "duration": 40}, headers={"X-Access-Token": host.access_token})
     assert_error(r, 401, MISSING_TOKEN)
     assert snapshot(host, cid) == before
 
@@ -103,9 +99,7 @@ def test_access_token_in_the_control_header_is_refused(
         basic("no-such-token"),
     ],
 )
-def test_garbled_token_is_refused(
-    host: Member, running: tuple[dict[str, Any], str], garbled: str
-) -> None:
+def test_garbled_token_is_refused(host: Member, running: tuple[dict[str, Any], str], garbled: str) -> None:
     meeting, _ = running
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
@@ -234,9 +228,7 @@ def test_invalid_body_is_refused(
     [b'{"auto": 0, "duration": 40', b"{auto: 0}", b"not json", b'{"auto": 0,}', b"\xff\xfe{}"],
     ids=repr,
 )
-def test_malformed_json_is_refused(
-    host: Member, running: tuple[dict[str, Any], str], raw: bytes
-) -> None:
+def test_malformed_json_is_refused(host: Member, running: tuple[dict[str, Any], str], raw: bytes) -> None:
     meeting, token = running
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
@@ -343,9 +335,7 @@ def test_access_token_alongside_the_control_token_is_tolerated(host: Member) -> 
     token = host.control_token(meeting)
     end = host.end_time(cid)
 
-    r = host.extend(
-        cid, token, {"auto": 0, "duration": 5}, headers={"X-Access-Token": host.access_token}
-    )
+    r = host.extend(cid, token, {"auto": 0, "duration": 5}, headers={"X-Access-Token": host.access_token})
 
     assert r.status_code == 200, r.text
     assert host.end_time(cid) == end + timedelta(minutes=5)
@@ -384,9 +374,7 @@ def test_auto_extension_sets_the_step_not_the_end(host: Member) -> None:
 
 
 @pytest.mark.parametrize(("body", "step"), [({"auto": 1}, 15), ({"auto": 1, "duration": 60}, 60)])
-def test_auto_extension_step_default_and_maximum(
-    host: Member, body: dict[str, int], step: int
-) -> None:
+def test_auto_extension_step_default_and_maximum(host: Member, body: dict[str, int], step: int) -> None:
     meeting = host.create(confConfigInfo={"prolongLength": 5})
     cid = meeting["conferenceID"]
     token = host.control_token(meeting)
@@ -424,13 +412,22 @@ def test_seed_curl_example(host: Member, server: Server) -> None:
     # The seed's command, with --cacert instead of -k so that the certificate is verified.
     done = subprocess.run(
         [
-            curl, "--cacert", str(server.ca_path), "-sS", "-i",
-            "-H", "content-type: application/json",
-            "-X", "PUT",
-            "-H", f"X-Conference-Authorization:{token}",
-            "-d", '{"auto": 0,"duration": 40}',
+            curl,
+            "--cacert",
+            str(server.ca_path),
+            "-sS",
+            "-i",
+            "-H",
+            "content-type: application/json",
+            "-X",
+            "PUT",
+            "-H",
+            f"X-Conference-Authorization:{token}",
+            "-d",
+            '{"auto": 0,"duration": 40}',
             f"{server.url}{DURATION}?conferenceID={cid}",
-            "-w", "\n%{http_code}",
+            "-w",
+            "\n%{http_code}",
         ],
         capture_output=True,
         text=True,

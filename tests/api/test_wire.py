@@ -117,9 +117,7 @@ def test_huge_body_is_413_in_the_envelope(server: Server, host: Member) -> None:
     who = host.account
     auth = base64.b64encode(f"{who.account}:{who.password}".encode()).decode()
     with server.client() as c:
-        r = c.post(
-            LOGIN, content=huge_body(), headers={**json_type, "Authorization": f"Basic {auth}"}
-        )
+        r = c.post(LOGIN, content=huge_body(), headers={**json_type, "Authorization": f"Basic {auth}"})
     assert_envelope(r, 413)
 
 
@@ -127,9 +125,7 @@ def test_huge_chunked_body_is_413_in_the_envelope(host: Member) -> None:
     def chunks() -> list[bytes]:
         return [b'{"mediaTypes": "Voice", "subject": "'] + [b"x" * 65536] * 40 + [b'"}']
 
-    r = host.http.post(
-        MEETINGS, content=iter(chunks()), headers={"Content-Type": "application/json"}
-    )
+    r = host.http.post(MEETINGS, content=iter(chunks()), headers={"Content-Type": "application/json"})
     assert_envelope(r, 413)
 
 
@@ -139,9 +135,7 @@ def test_huge_chunked_body_is_413_in_the_envelope(host: Member) -> None:
     [b"", b"{", b"null", b"[]", b'"x"', b"\xff\xfe", b'{"auto": 1e999}', b"{" * 10000],
     ids=["empty", "open", "null", "array", "string", "binary", "huge-number", "deep"],
 )
-def test_client_mistakes_never_give_5xx(
-    host: Member, method: str, path: str, raw: bytes
-) -> None:
+def test_client_mistakes_never_give_5xx(host: Member, method: str, path: str, raw: bytes) -> None:
     r = host.http.request(
         method,
         path,

@@ -36,9 +36,7 @@ class SdkFactory:
     def account(self, who: Account) -> MeetingClient:
         return self.build(MeetingCredentials(who.account, who.password))
 
-    def app(
-        self, app: App, *, key: str | None = None, multi_tenant: bool = False
-    ) -> MeetingClient:
+    def app(self, app: App, *, key: str | None = None, multi_tenant: bool = False) -> MeetingClient:
         credentials = (
             MeetingCredentials()
             .with_auth_type_enum(AuthTypeEnum.APP_ID)
@@ -46,9 +44,9 @@ class SdkFactory:
             .with_app_key(key if key is not None else app.app_key)
         )
         if multi_tenant:
-            credentials = credentials.with_tenant_scene_enum(
-                TenantSceneEnum.MULTI_TENANT
-            ).with_corp_id(app.corp)
+            credentials = credentials.with_tenant_scene_enum(TenantSceneEnum.MULTI_TENANT).with_corp_id(
+                app.corp
+            )
         return self.build(credentials)
 
     def close(self) -> None:

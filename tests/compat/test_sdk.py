@@ -79,29 +79,19 @@ def create(
     return conf
 
 
-def scheduled(
-    client: MeetingClient, *, minutes_ahead: int = 10, length: int = 60
-) -> ConferenceInfo:
-    return create(
-        client, start=this_minute() + timedelta(minutes=minutes_ahead), length=length
-    )
+def scheduled(client: MeetingClient, *, minutes_ahead: int = 10, length: int = 60) -> ConferenceInfo:
+    return create(client, start=this_minute() + timedelta(minutes=minutes_ahead), length=length)
 
 
 def password(conf: ConferenceInfo, role: str) -> str:
     """The password of `role` ("chair" or "general") from the meeting's `passwordEntry`."""
-    found = [
-        entry.password
-        for entry in conf.password_entry or []
-        if entry.conference_role == role
-    ]
+    found = [entry.password for entry in conf.password_entry or [] if entry.conference_role == role]
     assert len(found) == 1, conf.password_entry
     value: str = found[0]
     return value
 
 
-def control_token(
-    client: MeetingClient, conf: ConferenceInfo, role: str = "chair"
-) -> TokenInfo:
+def control_token(client: MeetingClient, conf: ConferenceInfo, role: str = "chair") -> TokenInfo:
     response = client.create_conf_token(
         CreateConfTokenRequest(
             conference_id=conf.conference_id,
@@ -116,9 +106,7 @@ def control_token(
 
 
 def detail(client: MeetingClient, conference_id: str) -> ConferenceInfo:
-    response = client.show_meeting_detail(
-        ShowMeetingDetailRequest(conference_id=conference_id)
-    )
+    response = client.show_meeting_detail(ShowMeetingDetailRequest(conference_id=conference_id))
     assert response.conference_data is not None
     conf: ConferenceInfo = response.conference_data
     assert conf.conference_id == conference_id
@@ -153,11 +141,7 @@ def prolong(
 
 
 def stop(client: MeetingClient, conference_id: str, token: str) -> None:
-    client.stop_meeting(
-        StopMeetingRequest(
-            conference_id=conference_id, x_conference_authorization=token
-        )
-    )
+    client.stop_meeting(StopMeetingRequest(conference_id=conference_id, x_conference_authorization=token))
 
 
 @contextmanager
@@ -225,9 +209,7 @@ def test_wrong_account_password(own_sdk: SdkFactory, own_server: Server) -> None
 
 
 def test_unknown_account(own_sdk: SdkFactory) -> None:
-    client = own_sdk.account(
-        Account(unique("nobody"), "Pw-not-a-real-one", "corp-test")
-    )
+    client = own_sdk.account(Account(unique("nobody"), "Pw-not-a-real-one", "corp-test"))
     with sdk_error(401, "USG.006010000"):
         client.search_meetings(SearchMeetingsRequest())
 
@@ -267,9 +249,7 @@ def test_create_instant_meeting(client: MeetingClient) -> None:
 
 def test_create_meeting_default_length_is_30(client: MeetingClient) -> None:
     conf = create(client)
-    assert parse_wire(conf.end_time) - parse_wire(conf.start_time) == timedelta(
-        minutes=30
-    )
+    assert parse_wire(conf.end_time) - parse_wire(conf.start_time) == timedelta(minutes=30)
 
 
 def test_create_meeting_with_guest_password(client: MeetingClient) -> None:
@@ -358,9 +338,7 @@ def test_start_meeting(client: MeetingClient) -> None:
     assert conf.conference_id not in online_ids(client)
     response = client.start_meeting(
         StartMeetingRequest(
-            body=StartRequest(
-                conference_id=conf.conference_id, password=password(conf, "chair")
-            )
+            body=StartRequest(conference_id=conf.conference_id, password=password(conf, "chair"))
         )
     )
     assert response.status_code == 200
@@ -373,9 +351,7 @@ def test_start_meeting_with_wrong_password(client: MeetingClient) -> None:
     conf = scheduled(client)
     with pytest.raises(ClientRequestException) as info:
         client.start_meeting(
-            StartMeetingRequest(
-                body=StartRequest(conference_id=conf.conference_id, password="000000x")
-            )
+            StartMeetingRequest(body=StartRequest(conference_id=conf.conference_id, password="000000x"))
         )
     assert info.value.status_code == 400
     assert detail(client, conf.conference_id).conference_state == "Schedule"
@@ -388,9 +364,7 @@ def test_update_scheduled_meeting(client: MeetingClient) -> None:
     response = client.update_meeting(
         UpdateMeetingRequest(
             conference_id=conf.conference_id,
-            body=RestScheduleConfDTO(
-                media_types="Voice", subject=subject, start_time=wire(start), length=90
-            ),
+            body=RestScheduleConfDTO(media_types="Voice", subject=subject, start_time=wire(start), length=90),
         )
     )
     assert isinstance(response.body, list)
@@ -405,9 +379,7 @@ def test_update_scheduled_meeting(client: MeetingClient) -> None:
 
 def test_cancel_scheduled_meeting(client: MeetingClient) -> None:
     conf = scheduled(client)
-    response = client.cancel_meeting(
-        CancelMeetingRequest(conference_id=conf.conference_id)
-    )
+    response = client.cancel_meeting(CancelMeetingRequest(conference_id=conf.conference_id))
     assert response.status_code == 200
     assert conf.conference_id not in listed_ids(client)
     with sdk_error(400, "MMC.111070005"):
@@ -436,9 +408,7 @@ def test_cancel_running_meeting_without_type_is_refused(client: MeetingClient) -
 def test_cancel_running_meeting_with_type_1_ends_it(client: MeetingClient) -> None:
     conf = create(client)
     token = control_token(client, conf).token
-    response = client.cancel_meeting(
-        CancelMeetingRequest(conference_id=conf.conference_id, type=1)
-    )
+    response = client.cancel_meeting(CancelMeetingRequest(conference_id=conf.conference_id, type=1))
     assert response.status_code == 200
     assert conf.conference_id not in listed_ids(client)
     assert conf.conference_id not in online_ids(client)
@@ -502,9 +472,7 @@ def test_conf_token_wrong_password(client: MeetingClient) -> None:
     wrong = "9" + password(conf, "chair")
     with sdk_error(400, "MMC.111072065"):
         client.create_conf_token(
-            CreateConfTokenRequest(
-                conference_id=conf.conference_id, x_password=wrong, x_login_type=1
-            )
+            CreateConfTokenRequest(conference_id=conf.conference_id, x_password=wrong, x_login_type=1)
         )
 
 

@@ -62,7 +62,7 @@ def envelope(status: int, code: str, message: str, headers: dict[str, str] | Non
 def status_and_code(exc: errors.DomainError) -> tuple[int, str]:
     for cls in type(exc).__mro__:
         if cls in STATUS_AND_CODE:
-            return STATUS_AND_CODE[cls]  # type: ignore[index]
+            return STATUS_AND_CODE[cls]
     return 400, "MMC.111070001"
 
 

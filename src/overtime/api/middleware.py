@@ -15,13 +15,21 @@ log = logging.getLogger("overtime")
 _SAFE_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 
 
-async def _send_envelope(send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]]) -> None:
+async def _send_envelope(
+    send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]]
+) -> None:
     body = msgspec.json.encode({"error_code": code, "error_msg": message})
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", JSON.encode()), (b"content-length", str(len(body)).encode()), *extra],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *extra,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -73,10 +81,9 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope["headers"]:
-            if name == b"content-length":
-                if not value.isdigit() or int(value) > self.max_bytes:
-                    await _send_envelope(send, 413, "MMC.111070001", "Request body too large.", [])
-                    return
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                await _send_envelope(send, 413, "MMC.111070001", "Request body too large.", [])
+                return
         seen = 0
 
         async def limited() -> Message:

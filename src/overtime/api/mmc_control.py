@@ -20,7 +20,8 @@ def _conference_id(request: Request) -> str:
 
 async def create_conf_token(request: Request) -> Response:
     issued = await control.create_conf_token(
-        context(request), _conference_id(request),
+        context(request),
+        _conference_id(request),
         password=request.headers.get("x-password"),
         current=request.headers.get(AUTH_HEADER),
         client_ip=client_ip(request),

@@ -50,10 +50,14 @@ async def _detail(request: Request, *, online: bool) -> Response:
     offset = max(0, query_int(request, "offset", 0))
     limit = min(500, max(1, query_int(request, "limit", 20)))
     meeting, owner = await meetings.meeting_detail(ctx, session, _conference_id(request), online=online)
-    return ok({
-        "conferenceData": wire.conference_info(meeting, owner_name=owner, caller=session.account, with_role=True),
-        "data": wire.participants_page(meeting, offset, limit),
-    })
+    return ok(
+        {
+            "conferenceData": wire.conference_info(
+                meeting, owner_name=owner, caller=session.account, with_role=True
+            ),
+            "data": wire.participants_page(meeting, offset, limit),
+        }
+    )
 
 
 async def meeting_detail(request: Request) -> Response:
@@ -68,23 +72,31 @@ async def _search(request: Request, *, online: bool) -> Response:
     ctx = context(request)
     session = await _session(request)
     page = await meetings.search_meetings(
-        ctx, session,
-        offset=query_int(request, "offset", 0), limit=query_int(request, "limit", 20),
-        query_all=query_bool(request, "queryAll"), search_key=request.query_params.get("searchKey"),
-        online=online, descending=request.query_params.get("sortType") == "DSC_StartTIME",
+        ctx,
+        session,
+        offset=query_int(request, "offset", 0),
+        limit=query_int(request, "limit", 20),
+        query_all=query_bool(request, "queryAll"),
+        search_key=request.query_params.get("searchKey"),
+        online=online,
+        descending=request.query_params.get("sortType") == "DSC_StartTIME",
     )
-    return ok({
-        "offset": page.offset,
-        "limit": page.limit,
-        "count": page.count,
-        "data": [
-            wire.conference_info(
-                m, owner_name=page.owner_names.get(m.owner_id, ""), caller=session.account,
-                online_amount=0 if online else None,
-            )
-            for m in page.meetings
-        ],
-    })
+    return ok(
+        {
+            "offset": page.offset,
+            "limit": page.limit,
+            "count": page.count,
+            "data": [
+                wire.conference_info(
+                    m,
+                    owner_name=page.owner_names.get(m.owner_id, ""),
+                    caller=session.account,
+                    online_amount=0 if online else None,
+                )
+                for m in page.meetings
+            ],
+        }
+    )
 
 
 async def search_meetings(request: Request) -> Response:

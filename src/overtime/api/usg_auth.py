@@ -21,22 +21,33 @@ async def create_token(request: Request) -> Response:
     issued, account = await auth.create_token_by_account(
         ctx, request.headers.get("authorization"), client_type, client_ip(request)
     )
-    return ok(wire.token_object(issued.token, issued.record, account, ctx.clock.now(),
-                                refresh_token=issued.refresh_token))
+    return ok(
+        wire.token_object(
+            issued.token, issued.record, account, ctx.clock.now(), refresh_token=issued.refresh_token
+        )
+    )
 
 
 async def create_app_token(request: Request) -> Response:
     ctx = context(request)
     parsed = wire.decode(await request.body(), wire.AppAuthBody, family="USG")
     req = AppAuthRequest(
-        app_id=parsed.appId, corp_id=parsed.corpId or "", user_id=parsed.userId or "",
-        expire_time=parsed.expireTime, nonce=parsed.nonce,
+        app_id=parsed.appId,
+        corp_id=parsed.corpId or "",
+        user_id=parsed.userId or "",
+        expire_time=parsed.expireTime,
+        nonce=parsed.nonce,
         authorization=request.headers.get("authorization", ""),
     )
     client_type = parsed.clientType if parsed.clientType is not None else API_CLIENT_TYPE
-    issued, account = await auth.create_token_by_app(ctx, req, client_type, client_ip(request), parsed.userName)
-    return ok(wire.token_object(issued.token, issued.record, account, ctx.clock.now(),
-                                refresh_token=issued.refresh_token))
+    issued, account = await auth.create_token_by_app(
+        ctx, req, client_type, client_ip(request), parsed.userName
+    )
+    return ok(
+        wire.token_object(
+            issued.token, issued.record, account, ctx.clock.now(), refresh_token=issued.refresh_token
+        )
+    )
 
 
 async def validate_token(request: Request) -> Response:
@@ -48,15 +59,21 @@ async def validate_token(request: Request) -> Response:
     now = ctx.clock.now()
     if issued is None:
         return ok(wire.token_object(parsed.token, session.token, session.account, now, refresh_token=None))
-    return ok(wire.token_object(issued.token, issued.record, session.account, now,
-                                refresh_token=issued.refresh_token))
+    return ok(
+        wire.token_object(
+            issued.token, issued.record, session.account, now, refresh_token=issued.refresh_token
+        )
+    )
 
 
 async def refresh_token(request: Request) -> Response:
     ctx = context(request)
     issued, account = await auth.refresh_token(ctx, request.headers.get("x-access-token"), client_ip(request))
-    return ok(wire.token_object(issued.token, issued.record, account, ctx.clock.now(),
-                                refresh_token=issued.refresh_token))
+    return ok(
+        wire.token_object(
+            issued.token, issued.record, account, ctx.clock.now(), refresh_token=issued.refresh_token
+        )
+    )
 
 
 async def delete_token(request: Request) -> Response:

@@ -1,7 +1,7 @@
 """Huawei's wire format: request bodies as strict msgspec structs, responses as camelCase JSON.
 The only module that spells Huawei's field names (STYLE.md rule 4)."""
 
-# ruff: noqa: N815 - the field names are Huawei's
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -142,9 +142,21 @@ class ScheduleConf(msgspec.Struct, omit_defaults=True):
 
 
 _ECHOED = (
-    "groupuri", "isAutoRecord", "encryptMode", "language", "timeZoneID", "recordType",
-    "liveAddress", "auxAddress", "recordAuxStream", "recordAuthType", "vmrFlag", "vmrID",
-    "concurrentParticipants", "supportSimultaneousInterpretation", "confResType",
+    "groupuri",
+    "isAutoRecord",
+    "encryptMode",
+    "language",
+    "timeZoneID",
+    "recordType",
+    "liveAddress",
+    "auxAddress",
+    "recordAuxStream",
+    "recordAuthType",
+    "vmrFlag",
+    "vmrID",
+    "concurrentParticipants",
+    "supportSimultaneousInterpretation",
+    "confResType",
 )
 
 
@@ -159,10 +171,15 @@ def meeting_spec(body: ScheduleConf, now: datetime) -> MeetingSpec:
     details["confConfigInfo"] = echoed_config
     details["attendees"] = msgspec.to_builtins(body.attendees or [])
     return validate_spec(
-        subject=body.subject, media_types=body.mediaTypes, length=body.length,
-        start=parse_time(body.startTime), guest_password=config.guestPwd,
-        prolong_step=config.prolongLength, allow_guest_start=config.allowGuestStartConf,
-        now=now, details=details,
+        subject=body.subject,
+        media_types=body.mediaTypes,
+        length=body.length,
+        start=parse_time(body.startTime),
+        guest_password=config.guestPwd,
+        prolong_step=config.prolongLength,
+        allow_guest_start=config.allowGuestStartConf,
+        now=now,
+        details=details,
     )
 
 
@@ -232,7 +249,11 @@ def _attendee_summary(attendees: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def conference_info(
-    m: Meeting, *, owner_name: str, caller: Account | None, with_role: bool = False,
+    m: Meeting,
+    *,
+    owner_name: str,
+    caller: Account | None,
+    with_role: bool = False,
     online_amount: int | None = None,
 ) -> dict[str, Any]:
     """`ConferenceInfo` (reference §4.13)."""
@@ -241,7 +262,9 @@ def conference_info(
     config: dict[str, Any] = dict(details.pop("confConfigInfo", {}) or {})  # type: ignore[call-overload]
     config["prolongLength"] = m.prolong_step
     config["allowGuestStartConf"] = m.allow_guest_start
-    privileged = caller is None or caller.id == m.owner_id or (caller.is_admin and caller.corp_id == m.corp_id)
+    privileged = (
+        caller is None or caller.id == m.owner_id or (caller.is_admin and caller.corp_id == m.corp_id)
+    )
     info: dict[str, Any] = {
         "conferenceID": m.conference_id,
         "subject": m.subject,
@@ -309,7 +332,7 @@ def participants_page(m: Meeting, offset: int, limit: int) -> dict[str, Any]:
         }
         for i, a in enumerate(attendees)
     ]
-    return {"offset": offset, "limit": limit, "count": len(rows), "data": rows[offset:offset + limit]}
+    return {"offset": offset, "limit": limit, "count": len(rows), "data": rows[offset : offset + limit]}
 
 
 def conf_token(issued: IssuedControlToken, m: Meeting) -> dict[str, Any]:
@@ -337,8 +360,12 @@ def real_time_info(m: Meeting) -> dict[str, Any]:
     attendees: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
     return {
         "attendees": [
-            {"accountID": a.get("accountId", ""), "userUUID": a.get("userUUID", ""),
-             "name": a.get("name", ""), "phone": a.get("phone", "")}
+            {
+                "accountID": a.get("accountId", ""),
+                "userUUID": a.get("userUUID", ""),
+                "name": a.get("name", ""),
+                "phone": a.get("phone", ""),
+            }
             for a in attendees
         ],
         "participants": [],

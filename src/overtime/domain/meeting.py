@@ -171,9 +171,8 @@ class Meeting:
         now: datetime,
     ) -> Meeting:
         guest = spec.guest_password or random_guest_password
-        if guest == chair_password:
-            if spec.guest_password:
-                raise errors.GuestPasswordConflict()
+        if spec.guest_password and guest == chair_password:
+            raise errors.GuestPasswordConflict()
         meeting = cls(
             conference_id=conference_id,
             owner_id=owner_id,
@@ -188,9 +187,7 @@ class Meeting:
             chair_password=chair_password,
             guest_password=guest,
             allow_guest_start=spec.allow_guest_start,
-            prolong_step=(
-                policy.default_prolong_step if spec.prolong_step is None else spec.prolong_step
-            ),
+            prolong_step=(policy.default_prolong_step if spec.prolong_step is None else spec.prolong_step),
             details=spec.details,
         )
         meeting._record(EventKind.CREATED, now, owner_id, None, meeting.scheduled_end)
@@ -302,7 +299,11 @@ class Meeting:
             raise errors.DurationOutOfRange("duration must be between 0 and 60 minutes with auto=1.")
         old_step, self.prolong_step = self.prolong_step, step
         self._record(
-            EventKind.AUTO_EXTENSION_SET, now, actor, self.end_at, self.end_at,
+            EventKind.AUTO_EXTENSION_SET,
+            now,
+            actor,
+            self.end_at,
+            self.end_at,
             f"step {old_step} -> {step} min",
         )
 

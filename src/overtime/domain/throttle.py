@@ -25,7 +25,7 @@ def retry_after_s(state: Attempts, now_ms: int) -> int | None:
 
 
 def after_failure(state: Attempts, now_ms: int) -> Attempts:
-    if now_ms - state.window_start > WINDOW_MS or state.locked_until and state.locked_until <= now_ms:
+    if now_ms - state.window_start > WINDOW_MS or (state.locked_until and state.locked_until <= now_ms):
         state = Attempts(0, now_ms, 0)
     failures = state.failures + 1
     locked_until = now_ms + LOCKOUT_MS if failures >= MAX_FAILURES else 0

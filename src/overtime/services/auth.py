@@ -46,13 +46,20 @@ def _parse_basic(header: str | None) -> tuple[str, str]:
     return account, password
 
 
-async def _issue(tx: Tx, account: Account, client_type: int, client_ip: str, now: datetime) -> IssuedAccessToken:
+async def _issue(
+    tx: Tx, account: Account, client_type: int, client_ip: str, now: datetime
+) -> IssuedAccessToken:
     token = credentials.new_token(ACCESS_PREFIX)
     refresh = credentials.new_token(REFRESH_PREFIX)
     record = AccessToken(
-        digest=credentials.digest(token), refresh_digest=credentials.digest(refresh),
-        account_id=account.id, client_type=client_type, client_ip=client_ip,
-        created_at=now, expires_at=now + ACCESS_TOKEN_TTL, refresh_expires_at=now + REFRESH_TOKEN_TTL,
+        digest=credentials.digest(token),
+        refresh_digest=credentials.digest(refresh),
+        account_id=account.id,
+        client_type=client_type,
+        client_ip=client_ip,
+        created_at=now,
+        expires_at=now + ACCESS_TOKEN_TTL,
+        refresh_expires_at=now + REFRESH_TOKEN_TTL,
     )
     await tx.insert_access_token(record)
     await tx.trim_access_tokens(account.id, client_type, max_live_tokens(client_type), now)
@@ -66,8 +73,14 @@ async def create_account(
         raise errors.InvalidParameter("The account must be 1 to 255 characters.")
     password_hash = await asyncio.to_thread(credentials.hash_password, password)
     created = Account(
-        id=uuid.uuid4().hex, account=account, name=name or account, corp_id=corp_id,
-        is_admin=is_admin, password_hash=password_hash, app_id="", created_at=ctx.clock.now(),
+        id=uuid.uuid4().hex,
+        account=account,
+        name=name or account,
+        corp_id=corp_id,
+        is_admin=is_admin,
+        password_hash=password_hash,
+        app_id="",
+        created_at=ctx.clock.now(),
     )
     async with ctx.store.write() as tx:
         if await tx.account_by_name(account):
@@ -115,7 +128,10 @@ async def create_token_by_account(
 
 
 async def create_token_by_app(
-    ctx: Context, req: appauth.AppAuthRequest, client_type: int, client_ip: str,
+    ctx: Context,
+    req: appauth.AppAuthRequest,
+    client_type: int,
+    client_ip: str,
     user_name: str | None,
 ) -> tuple[IssuedAccessToken, Account]:
     """POST /v2/usg/acs/auth/appauth."""
@@ -136,9 +152,14 @@ async def create_token_by_app(
         account = await tx.account_by_name(account_name)
         if account is None:
             account = Account(
-                id=uuid.uuid4().hex, account=account_name,
-                name=user_name or req.user_id or "Enterprise admin", corp_id=app.corp_id,
-                is_admin=not req.user_id, password_hash="", app_id=app.app_id, created_at=now,
+                id=uuid.uuid4().hex,
+                account=account_name,
+                name=user_name or req.user_id or "Enterprise admin",
+                corp_id=app.corp_id,
+                is_admin=not req.user_id,
+                password_hash="",
+                app_id=app.app_id,
+                created_at=now,
             )
             await tx.insert_account(account)
         issued = await _issue(tx, account, client_type, client_ip, now)

@@ -53,4 +53,3 @@ class Pending:
     async def publish(self, bus: EventBus) -> None:
         for conference_id, events in self.items:
             await bus.publish(conference_id, events)
-

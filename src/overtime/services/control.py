@@ -69,9 +69,17 @@ async def create_conf_token(
         raw = _raw_token(current)
         async with ctx.store.write() as tx:
             token = await tx.control_token(credentials.digest(raw))
-            if token is not None and token.is_live(now) and credentials.same(token.conference_id, conference_id):
+            if (
+                token is not None
+                and token.is_live(now)
+                and credentials.same(token.conference_id, conference_id)
+            ):
                 meeting = await tx.meeting(conference_id)
-                if meeting is None or meeting.state is not MeetingState.RUNNING or meeting.conf_uuid != token.conf_uuid:
+                if (
+                    meeting is None
+                    or meeting.state is not MeetingState.RUNNING
+                    or meeting.conf_uuid != token.conf_uuid
+                ):
                     raise errors.MeetingEnded()
                 expires = now + CONTROL_TOKEN_TTL
                 await tx.renew_control_token(token.digest, expires)
@@ -106,8 +114,11 @@ async def create_conf_token(
             if meeting.state is MeetingState.RUNNING:
                 raw = credentials.new_token(CONTROL_PREFIX)
                 record = ControlToken(
-                    digest=credentials.digest(raw), conference_id=meeting.conference_id,
-                    conf_uuid=meeting.conf_uuid, role=role, created_at=now,
+                    digest=credentials.digest(raw),
+                    conference_id=meeting.conference_id,
+                    conf_uuid=meeting.conf_uuid,
+                    role=role,
+                    created_at=now,
                     expires_at=now + CONTROL_TOKEN_TTL,
                 )
                 await tx.insert_control_token(record)

@@ -49,9 +49,14 @@ async def create_meeting(ctx: Context, session: Session, spec: MeetingSpec) -> t
         while guest == chair:
             guest = credentials.random_digits(6)
         meeting = Meeting.create(
-            spec, conference_id=_new_conference_id(), owner_id=account.id,
-            corp_id=account.corp_id, chair_password=chair, random_guest_password=guest,
-            policy=ctx.policy, now=ctx.clock.now(),
+            spec,
+            conference_id=_new_conference_id(),
+            owner_id=account.id,
+            corp_id=account.corp_id,
+            chair_password=chair,
+            random_guest_password=guest,
+            policy=ctx.policy,
+            now=ctx.clock.now(),
         )
         try:
             async with ctx.store.write() as tx:
@@ -65,7 +70,9 @@ async def create_meeting(ctx: Context, session: Session, spec: MeetingSpec) -> t
     raise errors.DomainError("Could not allocate a meeting ID.")
 
 
-async def update_meeting(ctx: Context, session: Session, conference_id: str, spec: MeetingSpec) -> tuple[Meeting, str]:
+async def update_meeting(
+    ctx: Context, session: Session, conference_id: str, spec: MeetingSpec
+) -> tuple[Meeting, str]:
     pending = Pending()
     async with ctx.store.write() as tx:
         meeting = await _visible(tx, session, conference_id, for_update=True)
@@ -85,7 +92,9 @@ async def cancel_meeting(ctx: Context, session: Session, conference_id: str, *, 
     await pending.publish(ctx.bus)
 
 
-async def meeting_detail(ctx: Context, session: Session, conference_id: str, *, online: bool) -> tuple[Meeting, str]:
+async def meeting_detail(
+    ctx: Context, session: Session, conference_id: str, *, online: bool
+) -> tuple[Meeting, str]:
     async with ctx.store.read() as tx:
         meeting = await _visible(tx, session, conference_id)
         if online and meeting.state is not MeetingState.RUNNING:
@@ -95,17 +104,28 @@ async def meeting_detail(ctx: Context, session: Session, conference_id: str, *, 
 
 
 async def search_meetings(
-    ctx: Context, session: Session, *, offset: int, limit: int, query_all: bool,
-    search_key: str | None, online: bool, descending: bool = False,
+    ctx: Context,
+    session: Session,
+    *,
+    offset: int,
+    limit: int,
+    query_all: bool,
+    search_key: str | None,
+    online: bool,
+    descending: bool = False,
 ) -> Page:
     account = session.account
     offset = max(0, offset)
     limit = min(MAX_LIMIT, max(1, limit))
     states = [MeetingState.RUNNING] if online else [MeetingState.SCHEDULED, MeetingState.RUNNING]
     query = MeetingQuery(
-        states=states, corp_id=account.corp_id,
+        states=states,
+        corp_id=account.corp_id,
         owner_id=None if (account.is_admin and query_all) else account.id,
-        search=search_key or None, offset=offset, limit=limit, descending=descending,
+        search=search_key or None,
+        offset=offset,
+        limit=limit,
+        descending=descending,
     )
     async with ctx.store.read() as tx:
         count, found = await tx.search_meetings(query)
@@ -113,7 +133,9 @@ async def search_meetings(
     return Page(offset, limit, count, found, names)
 
 
-async def start_meeting(ctx: Context, session: Session, conference_id: str, password: str, client_ip: str) -> Meeting:
+async def start_meeting(
+    ctx: Context, session: Session, conference_id: str, password: str, client_ip: str
+) -> Meeting:
     """POST /v1/mmc/management/conferences/start: the chair password (or the guest password
     when `allowGuestStartConf`) starts a scheduled meeting; a running one stays as it is."""
     key = f"conf:{conference_id}:{client_ip}"
@@ -126,9 +148,13 @@ async def start_meeting(ctx: Context, session: Session, conference_id: str, pass
         if wait is not None:
             raise errors.ControlLoginLocked(wait)
         meeting = await tx.meeting(conference_id, for_update=True) if conference_id else None
-        allowed = meeting is not None and meeting.state is not MeetingState.CANCELLED and (
-            credentials.same(password, meeting.chair_password)
-            or (meeting.allow_guest_start and credentials.same(password, meeting.guest_password))
+        allowed = (
+            meeting is not None
+            and meeting.state is not MeetingState.CANCELLED
+            and (
+                credentials.same(password, meeting.chair_password)
+                or (meeting.allow_guest_start and credentials.same(password, meeting.guest_password))
+            )
         )
         if not allowed or meeting is None:
             await tx.put_attempts(key, throttle.after_failure(await tx.attempts(key), now_ms))
@@ -142,4 +168,3 @@ async def start_meeting(ctx: Context, session: Session, conference_id: str, pass
     assert meeting is not None
     await pending.publish(ctx.bus)
     return meeting
-

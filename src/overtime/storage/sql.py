@@ -61,7 +61,7 @@ def _driver_url(url: str, *, asynchronous: bool) -> str:
         return url.replace("sqlite:", "sqlite+aiosqlite:", 1) if asynchronous else url
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -155,52 +155,87 @@ def _dt(ms: int | None) -> datetime | None:
 
 def _account(row: Row[Any]) -> Account:
     return Account(
-        id=row.id, account=row.account, name=row.name, corp_id=row.corp_id,
-        is_admin=bool(row.is_admin), password_hash=row.password_hash, app_id=row.app_id,
+        id=row.id,
+        account=row.account,
+        name=row.name,
+        corp_id=row.corp_id,
+        is_admin=bool(row.is_admin),
+        password_hash=row.password_hash,
+        app_id=row.app_id,
         created_at=from_ms(row.created_at),
     )
 
 
 def _meeting(row: Row[Any]) -> Meeting:
     return Meeting(
-        conference_id=row.conference_id, owner_id=row.owner_id, corp_id=row.corp_id,
-        subject=row.subject, media_types=row.media_types, length=row.length,
-        kind=MeetingKind(row.kind), state=MeetingState(row.state),
-        scheduled_start=from_ms(row.scheduled_start), created_at=from_ms(row.created_at),
-        chair_password=row.chair_password, guest_password=row.guest_password,
-        allow_guest_start=bool(row.allow_guest_start), prolong_step=row.prolong_step,
-        conf_uuid=row.conf_uuid, started_at=_dt(row.started_at), end_at=_dt(row.end_at),
-        ended_reason=row.ended_reason, version=row.version, details=json.loads(row.details),
+        conference_id=row.conference_id,
+        owner_id=row.owner_id,
+        corp_id=row.corp_id,
+        subject=row.subject,
+        media_types=row.media_types,
+        length=row.length,
+        kind=MeetingKind(row.kind),
+        state=MeetingState(row.state),
+        scheduled_start=from_ms(row.scheduled_start),
+        created_at=from_ms(row.created_at),
+        chair_password=row.chair_password,
+        guest_password=row.guest_password,
+        allow_guest_start=bool(row.allow_guest_start),
+        prolong_step=row.prolong_step,
+        conf_uuid=row.conf_uuid,
+        started_at=_dt(row.started_at),
+        end_at=_dt(row.end_at),
+        ended_reason=row.ended_reason,
+        version=row.version,
+        details=json.loads(row.details),
     )
 
 
 def _meeting_values(m: Meeting) -> dict[str, Any]:
     return {
-        "owner_id": m.owner_id, "corp_id": m.corp_id, "subject": m.subject,
-        "media_types": m.media_types, "length": m.length, "kind": m.kind.value,
-        "state": m.state.value, "scheduled_start": to_ms(m.scheduled_start),
-        "created_at": to_ms(m.created_at), "chair_password": m.chair_password,
-        "guest_password": m.guest_password, "allow_guest_start": m.allow_guest_start,
-        "prolong_step": m.prolong_step, "conf_uuid": m.conf_uuid,
-        "started_at": _ms(m.started_at), "end_at": _ms(m.end_at),
-        "ended_reason": m.ended_reason, "deadline_at": _ms(m.deadline),
+        "owner_id": m.owner_id,
+        "corp_id": m.corp_id,
+        "subject": m.subject,
+        "media_types": m.media_types,
+        "length": m.length,
+        "kind": m.kind.value,
+        "state": m.state.value,
+        "scheduled_start": to_ms(m.scheduled_start),
+        "created_at": to_ms(m.created_at),
+        "chair_password": m.chair_password,
+        "guest_password": m.guest_password,
+        "allow_guest_start": m.allow_guest_start,
+        "prolong_step": m.prolong_step,
+        "conf_uuid": m.conf_uuid,
+        "started_at": _ms(m.started_at),
+        "end_at": _ms(m.end_at),
+        "ended_reason": m.ended_reason,
+        "deadline_at": _ms(m.deadline),
         "details": json.dumps(m.details, separators=(",", ":")),
     }
 
 
 def _access_token(row: Row[Any]) -> AccessToken:
     return AccessToken(
-        digest=row.digest, refresh_digest=row.refresh_digest, account_id=row.account_id,
-        client_type=row.client_type, client_ip=row.client_ip,
-        created_at=from_ms(row.created_at), expires_at=from_ms(row.expires_at),
+        digest=row.digest,
+        refresh_digest=row.refresh_digest,
+        account_id=row.account_id,
+        client_type=row.client_type,
+        client_ip=row.client_ip,
+        created_at=from_ms(row.created_at),
+        expires_at=from_ms(row.expires_at),
         refresh_expires_at=from_ms(row.refresh_expires_at),
     )
 
 
 def _control_token(row: Row[Any]) -> ControlToken:
     return ControlToken(
-        digest=row.digest, conference_id=row.conference_id, conf_uuid=row.conf_uuid,
-        role=Role(row.role), created_at=from_ms(row.created_at), expires_at=from_ms(row.expires_at),
+        digest=row.digest,
+        conference_id=row.conference_id,
+        conf_uuid=row.conf_uuid,
+        role=Role(row.role),
+        created_at=from_ms(row.created_at),
+        expires_at=from_ms(row.expires_at),
     )
 
 
@@ -232,10 +267,18 @@ class Tx:
     # -- accounts and apps --------------------------------------------------------------------
 
     async def insert_account(self, a: Account) -> None:
-        await self.conn.execute(insert(accounts).values(
-            id=a.id, account=a.account, name=a.name, corp_id=a.corp_id, is_admin=a.is_admin,
-            password_hash=a.password_hash, app_id=a.app_id, created_at=to_ms(a.created_at),
-        ))
+        await self.conn.execute(
+            insert(accounts).values(
+                id=a.id,
+                account=a.account,
+                name=a.name,
+                corp_id=a.corp_id,
+                is_admin=a.is_admin,
+                password_hash=a.password_hash,
+                app_id=a.app_id,
+                created_at=to_ms(a.created_at),
+            )
+        )
 
     async def account_by_name(self, account: str) -> Account | None:
         row = (await self.conn.execute(select(accounts).where(accounts.c.account == account))).first()
@@ -254,50 +297,64 @@ class Tx:
         return {r.id: r.name for r in rows}
 
     async def insert_app(self, app: App) -> None:
-        await self.conn.execute(insert(apps).values(
-            app_id=app.app_id, app_key=app.app_key, corp_id=app.corp_id,
-            created_at=to_ms(app.created_at),
-        ))
+        await self.conn.execute(
+            insert(apps).values(
+                app_id=app.app_id,
+                app_key=app.app_key,
+                corp_id=app.corp_id,
+                created_at=to_ms(app.created_at),
+            )
+        )
 
     async def app(self, app_id: str) -> App | None:
         row = (await self.conn.execute(select(apps).where(apps.c.app_id == app_id))).first()
         if row is None:
             return None
-        return App(app_id=row.app_id, app_key=row.app_key, corp_id=row.corp_id,
-                   created_at=from_ms(row.created_at))
+        return App(
+            app_id=row.app_id, app_key=row.app_key, corp_id=row.corp_id, created_at=from_ms(row.created_at)
+        )
 
     async def use_nonce(self, app_id: str, nonce: str, keep_until: datetime | None, now: datetime) -> bool:
         """Records a nonce; False when it was used before (a replay)."""
         await self.conn.execute(delete(app_nonces).where(app_nonces.c.keep_until < to_ms(now)))
-        exists = (await self.conn.execute(select(app_nonces.c.nonce).where(
-            app_nonces.c.app_id == app_id, app_nonces.c.nonce == nonce
-        ))).first()
+        exists = (
+            await self.conn.execute(
+                select(app_nonces.c.nonce).where(app_nonces.c.app_id == app_id, app_nonces.c.nonce == nonce)
+            )
+        ).first()
         if exists:
             return False
-        await self.conn.execute(insert(app_nonces).values(
-            app_id=app_id, nonce=nonce, keep_until=_ms(keep_until)
-        ))
+        await self.conn.execute(
+            insert(app_nonces).values(app_id=app_id, nonce=nonce, keep_until=_ms(keep_until))
+        )
         return True
 
     # -- access tokens ------------------------------------------------------------------------
 
     async def insert_access_token(self, t: AccessToken) -> None:
-        await self.conn.execute(insert(access_tokens).values(
-            digest=t.digest, refresh_digest=t.refresh_digest, account_id=t.account_id,
-            client_type=t.client_type, client_ip=t.client_ip, created_at=to_ms(t.created_at),
-            expires_at=to_ms(t.expires_at), refresh_expires_at=to_ms(t.refresh_expires_at),
-        ))
+        await self.conn.execute(
+            insert(access_tokens).values(
+                digest=t.digest,
+                refresh_digest=t.refresh_digest,
+                account_id=t.account_id,
+                client_type=t.client_type,
+                client_ip=t.client_ip,
+                created_at=to_ms(t.created_at),
+                expires_at=to_ms(t.expires_at),
+                refresh_expires_at=to_ms(t.refresh_expires_at),
+            )
+        )
 
     async def access_token(self, digest: str) -> AccessToken | None:
-        row = (await self.conn.execute(
-            select(access_tokens).where(access_tokens.c.digest == digest)
-        )).first()
+        row = (await self.conn.execute(select(access_tokens).where(access_tokens.c.digest == digest))).first()
         return _access_token(row) if row else None
 
     async def access_token_by_refresh(self, refresh_digest: str) -> AccessToken | None:
-        row = (await self.conn.execute(
-            select(access_tokens).where(access_tokens.c.refresh_digest == refresh_digest)
-        )).first()
+        row = (
+            await self.conn.execute(
+                select(access_tokens).where(access_tokens.c.refresh_digest == refresh_digest)
+            )
+        ).first()
         return _access_token(row) if row else None
 
     async def delete_access_token(self, digest: str) -> None:
@@ -306,17 +363,20 @@ class Tx:
     async def trim_access_tokens(self, account_id: str, client_type: int, keep: int, now: datetime) -> None:
         """Deletes expired tokens of the account and all but the newest `keep` live ones of
         this client type (the oldest is evicted, reference §3.1)."""
-        await self.conn.execute(delete(access_tokens).where(
-            access_tokens.c.account_id == account_id,
-            access_tokens.c.refresh_expires_at <= to_ms(now),
-        ))
-        rows = (await self.conn.execute(
-            select(access_tokens.c.digest)
-            .where(access_tokens.c.account_id == account_id,
-                   access_tokens.c.client_type == client_type)
-            .order_by(access_tokens.c.created_at.desc(), access_tokens.c.digest)
-            .offset(keep)
-        )).all()
+        await self.conn.execute(
+            delete(access_tokens).where(
+                access_tokens.c.account_id == account_id,
+                access_tokens.c.refresh_expires_at <= to_ms(now),
+            )
+        )
+        rows = (
+            await self.conn.execute(
+                select(access_tokens.c.digest)
+                .where(access_tokens.c.account_id == account_id, access_tokens.c.client_type == client_type)
+                .order_by(access_tokens.c.created_at.desc(), access_tokens.c.digest)
+                .offset(keep)
+            )
+        ).all()
         if rows:
             await self.conn.execute(
                 delete(access_tokens).where(access_tokens.c.digest.in_([r.digest for r in rows]))
@@ -342,16 +402,20 @@ class Tx:
     # -- meetings -----------------------------------------------------------------------------
 
     async def conference_id_taken(self, conference_id: str) -> bool:
-        row = (await self.conn.execute(
-            select(meetings.c.conference_id).where(meetings.c.conference_id == conference_id)
-        )).first()
+        row = (
+            await self.conn.execute(
+                select(meetings.c.conference_id).where(meetings.c.conference_id == conference_id)
+            )
+        ).first()
         return row is not None
 
     async def insert_meeting(self, m: Meeting) -> None:
         try:
-            await self.conn.execute(insert(meetings).values(
-                conference_id=m.conference_id, version=m.version, **_meeting_values(m)
-            ))
+            await self.conn.execute(
+                insert(meetings).values(
+                    conference_id=m.conference_id, version=m.version, **_meeting_values(m)
+                )
+            )
         except IntegrityError as e:
             raise StaleWrite(m.conference_id) from e
         await self._append_events(m)
@@ -378,14 +442,22 @@ class Tx:
     async def _append_events(self, m: Meeting) -> None:
         if not m.events:
             return
-        await self.conn.execute(insert(meeting_events), [
-            {
-                "conference_id": m.conference_id, "conf_uuid": m.conf_uuid, "at": to_ms(e.at),
-                "kind": e.kind.value, "actor": e.actor[:64], "old_end": _ms(e.old_end),
-                "new_end": _ms(e.new_end), "detail": e.detail[:255],
-            }
-            for e in m.events
-        ])
+        await self.conn.execute(
+            insert(meeting_events),
+            [
+                {
+                    "conference_id": m.conference_id,
+                    "conf_uuid": m.conf_uuid,
+                    "at": to_ms(e.at),
+                    "kind": e.kind.value,
+                    "actor": e.actor[:64],
+                    "old_end": _ms(e.old_end),
+                    "new_end": _ms(e.new_end),
+                    "detail": e.detail[:255],
+                }
+                for e in m.events
+            ],
+        )
         m.events.clear()
 
     async def ledger(self, conference_id: str) -> list[LedgerEntry]:
@@ -397,9 +469,12 @@ class Tx:
         from overtime.domain.meeting import EventKind
 
         return [
-            LedgerEntry(r.conf_uuid, MeetingEvent(
-                EventKind(r.kind), from_ms(r.at), r.actor, _dt(r.old_end), _dt(r.new_end), r.detail
-            ))
+            LedgerEntry(
+                r.conf_uuid,
+                MeetingEvent(
+                    EventKind(r.kind), from_ms(r.at), r.actor, _dt(r.old_end), _dt(r.new_end), r.detail
+                ),
+            )
             for r in rows
         ]
 
@@ -410,36 +485,48 @@ class Tx:
         if q.search:
             pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             owners = select(accounts.c.id).where(accounts.c.name.like(pattern, escape="\\"))
-            where.append(or_(
-                meetings.c.subject.like(pattern, escape="\\"),
-                meetings.c.conference_id.like(pattern, escape="\\"),
-                meetings.c.owner_id.in_(owners),
-            ))
+            where.append(
+                or_(
+                    meetings.c.subject.like(pattern, escape="\\"),
+                    meetings.c.conference_id.like(pattern, escape="\\"),
+                    meetings.c.owner_id.in_(owners),
+                )
+            )
         cond = and_(*where)
         total = (await self.conn.execute(select(func.count()).select_from(meetings).where(cond))).scalar_one()
         order = meetings.c.scheduled_start.desc() if q.descending else meetings.c.scheduled_start
         rows = await self.conn.execute(
-            select(meetings).where(cond).order_by(order, meetings.c.conference_id)
-            .offset(q.offset).limit(q.limit)
+            select(meetings)
+            .where(cond)
+            .order_by(order, meetings.c.conference_id)
+            .offset(q.offset)
+            .limit(q.limit)
         )
         return int(total), [_meeting(r) for r in rows]
 
     # -- control tokens -----------------------------------------------------------------------
 
     async def insert_control_token(self, t: ControlToken) -> None:
-        await self.conn.execute(insert(control_tokens).values(
-            digest=t.digest, conference_id=t.conference_id, conf_uuid=t.conf_uuid,
-            role=int(t.role), created_at=to_ms(t.created_at), expires_at=to_ms(t.expires_at),
-        ))
+        await self.conn.execute(
+            insert(control_tokens).values(
+                digest=t.digest,
+                conference_id=t.conference_id,
+                conf_uuid=t.conf_uuid,
+                role=int(t.role),
+                created_at=to_ms(t.created_at),
+                expires_at=to_ms(t.expires_at),
+            )
+        )
 
     async def control_token(self, digest: str) -> ControlToken | None:
-        row = (await self.conn.execute(
-            select(control_tokens).where(control_tokens.c.digest == digest)
-        )).first()
+        row = (
+            await self.conn.execute(select(control_tokens).where(control_tokens.c.digest == digest))
+        ).first()
         return _control_token(row) if row else None
 
     async def renew_control_token(self, digest: str, expires_at: datetime) -> None:
         await self.conn.execute(
-            update(control_tokens).where(control_tokens.c.digest == digest)
+            update(control_tokens)
+            .where(control_tokens.c.digest == digest)
             .values(expires_at=to_ms(expires_at))
         )

@@ -122,4 +122,3 @@ meeting_events = Table(
     Column("detail", String(255), nullable=False),
     Index("ix_meeting_events_conference", "conference_id", "id"),
 )
-

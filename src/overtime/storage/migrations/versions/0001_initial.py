@@ -114,7 +114,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "meeting_events", "control_tokens", "meetings", "throttles", "access_tokens",
-        "app_nonces", "apps", "accounts",
+        "meeting_events",
+        "control_tokens",
+        "meetings",
+        "throttles",
+        "access_tokens",
+        "app_nonces",
+        "apps",
+        "accounts",
     ):
         op.drop_table(table)
