@@ -7,6 +7,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -59,6 +60,10 @@ class Server:
     def ca_path(self) -> Path:
         return self.data_dir / "tls" / "ca.pem"
 
+    def ssl_context(self) -> ssl.SSLContext:
+        """Trusts exactly the server's generated CA."""
+        return ssl.create_default_context(cafile=str(self.ca_path))
+
     @property
     def database(self) -> str:
         return f"sqlite:///{self.data_dir / 'overtime.db'}"
@@ -102,7 +107,7 @@ class Server:
                 raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()}")
             if self.ca_path.exists():
                 try:
-                    r = httpx.get(f"{self.url}/health", verify=str(self.ca_path), timeout=1)
+                    r = httpx.get(f"{self.url}/health", verify=self.ssl_context(), timeout=1)
                     if r.status_code == 200:
                         return
                 except httpx.HTTPError:
@@ -134,7 +139,7 @@ class Server:
     # -- fixtures for tests -------------------------------------------------------------------
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, verify=str(self.ca_path), timeout=30, **kwargs)
+        return httpx.Client(base_url=self.url, verify=self.ssl_context(), timeout=30, **kwargs)
 
     def add_user(
         self,

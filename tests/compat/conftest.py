@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from huaweicloudsdkmeeting.v1 import MeetingClient
 from sdk_support import SdkFactory
+
 from support import Account, Server
 
 

@@ -9,6 +9,7 @@ from huaweicloudsdkmeeting.v1.meeting_credentials import (
     MeetingCredentials,
     TenantSceneEnum,
 )
+
 from support import Account, App, Server
 
 

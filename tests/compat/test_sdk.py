@@ -13,26 +13,34 @@ import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkmeeting.v1 import (
     CancelMeetingRequest,
+    CheckTokenRequest,
     ConferenceInfo,
     CreateConfTokenRequest,
     CreateMeetingRequest,
+    DeleteTokenRequest,
     MeetingClient,
     ProlongMeetingRequest,
     RestConfConfigDTO,
     RestProlongDurReqBody,
     RestScheduleConfDTO,
+    SearchHisMeetingsRequest,
     SearchMeetingsRequest,
     SearchOnlineMeetingsRequest,
+    ShowHisMeetingDetailRequest,
     ShowMeetingDetailRequest,
     ShowOnlineMeetingDetailRequest,
+    ShowRealTimeInfoOfMeetingRequest,
     StartMeetingRequest,
     StartRequest,
     StopMeetingRequest,
     TokenInfo,
     UpdateMeetingRequest,
+    UpdateTokenRequest,
+    ValidateTokenReqDTO,
 )
 from sdk_support import SdkFactory
-from support import Account, Server, unique
+
+from support import Account, Server, expire_tokens, unique
 
 WIRE_TIME = "%Y-%m-%d %H:%M"
 
@@ -312,6 +320,39 @@ def test_search_meetings_by_search_key(client: MeetingClient) -> None:
     assert response.count == 1
 
 
+def test_search_meetings_key_with_reserved_characters(client: MeetingClient) -> None:
+    """The SDK percent-encodes query values (space -> %20, & -> %26)."""
+    wanted = create(client, subject=unique("Plan A & B 100%"))
+    create(client, subject=unique("Plan C"))
+    response = client.search_meetings(SearchMeetingsRequest(search_key=wanted.subject))
+    assert [conf.conference_id for conf in response.data] == [wanted.conference_id]
+
+
+def test_search_meetings_paging(client: MeetingClient) -> None:
+    ids = {create(client).conference_id for _ in range(3)}
+    first = client.search_meetings(SearchMeetingsRequest(offset=0, limit=2))
+    assert (first.offset, first.limit, first.count) == (0, 2, 3)
+    assert len(first.data) == 2
+    rest = client.search_meetings(SearchMeetingsRequest(offset=2, limit=2))
+    assert (rest.offset, rest.count) == (2, 3)
+    assert len(rest.data) == 1
+    assert {conf.conference_id for conf in first.data + rest.data} == ids
+
+
+def test_admin_query_all(sdk: SdkFactory, server: Server) -> None:
+    corp = unique("corp")
+    admin = sdk.account(server.add_user(admin=True, corp=corp))
+    owner = sdk.account(server.add_user(corp=corp))
+    theirs = create(owner)
+    mine = create(admin)
+    everything = admin.search_meetings(SearchMeetingsRequest(query_all=True))
+    client_ids = {conf.conference_id for conf in everything.data}
+    assert client_ids == {theirs.conference_id, mine.conference_id}
+    own = admin.search_meetings(SearchMeetingsRequest(query_all=False))
+    assert [conf.conference_id for conf in own.data] == [mine.conference_id]
+    assert detail(admin, theirs.conference_id).subject == theirs.subject
+
+
 def test_search_online_meetings(client: MeetingClient) -> None:
     instant = create(client)
     scheduled(client)
@@ -580,3 +621,146 @@ def test_prolong_after_stop(client: MeetingClient) -> None:
     stop(client, conf.conference_id, token)
     with sdk_error(400, "MMC.111072006"):
         prolong(client, conf.conference_id, token, auto=0, duration=15)
+
+
+def test_real_time_info(client: MeetingClient) -> None:
+    conf = create(client)
+    token = control_token(client, conf).token
+    response = client.show_real_time_info_of_meeting(
+        ShowRealTimeInfoOfMeetingRequest(conference_id=conf.conference_id, x_conference_authorization=token)
+    )
+    assert response.status_code == 200
+    assert not response.participants  # nobody has joined
+
+
+def test_expired_control_token(own_sdk: SdkFactory, own_server: Server) -> None:
+    client = own_sdk.account(own_server.add_user())
+    conf = create(client)
+    token = control_token(client, conf).token
+    expire_tokens(own_server, "control_tokens")
+    with sdk_error(401, "MMC.111070004"):
+        prolong(client, conf.conference_id, token, auto=0, duration=15)
+    # An expired token together with a valid password gets a fresh one.
+    response = client.create_conf_token(
+        CreateConfTokenRequest(
+            conference_id=conf.conference_id,
+            x_conference_authorization=token,
+            x_password=password(conf, "chair"),
+            x_login_type=1,
+        )
+    )
+    assert response.data is not None
+    assert response.data.role == 1
+    prolong(client, conf.conference_id, response.data.token, auto=0, duration=15)
+    assert end_moved(conf, detail(client, conf.conference_id)) == timedelta(minutes=15)
+
+
+def test_control_password_guessing_is_throttled(own_sdk: SdkFactory, own_server: Server) -> None:
+    client = own_sdk.account(own_server.add_user())
+    conf = create(client)
+    wrong = "9" + password(conf, "chair")
+    for _ in range(5):
+        with sdk_error(400, "MMC.111072065"):
+            client.create_conf_token(
+                CreateConfTokenRequest(conference_id=conf.conference_id, x_password=wrong, x_login_type=1)
+            )
+    # The server answers 429 MMC.111072064, but for a GET the SDK's urllib3 Retry(total=0,
+    # status_forcelist=[429]) raises before the body is read: the SDK reports code "429".
+    with pytest.raises(ClientRequestException) as info:
+        control_token(client, conf)
+    assert info.value.status_code == 429
+
+
+# -- access tokens -------------------------------------------------------------------------
+
+
+def access_token(client: MeetingClient) -> str:
+    """The SDK's cached access token, authenticating first if it has not yet."""
+    if client.get_credentials()._token is None:
+        client.search_meetings(SearchMeetingsRequest())
+    token: str = client.get_credentials()._token
+    assert token
+    return token
+
+
+def test_check_token(client: MeetingClient, member: Account) -> None:
+    token = access_token(client)
+    now = int(time.time())
+    response = client.check_token(
+        CheckTokenRequest(
+            body=ValidateTokenReqDTO(token=token, need_gen_new_token=False, need_account_info=True)
+        )
+    )
+    assert response.access_token == token
+    # expireTime in epoch seconds, validPeriod in seconds; never under the SDK's 12 hours.
+    assert now + 12 * 3600 <= response.expire_time <= now + 25 * 3600
+    assert 12 * 3600 - 60 <= response.valid_period <= 24 * 3600 + 60
+    assert response.client_type == 72
+    assert response.user is not None
+    assert response.user.uclogin_account == member.account
+
+
+def test_check_unknown_token(client: MeetingClient) -> None:
+    with sdk_error(401, "USG.000000004"):
+        client.check_token(
+            CheckTokenRequest(body=ValidateTokenReqDTO(token="not-a-token", need_gen_new_token=False))
+        )
+
+
+def test_update_token(client: MeetingClient) -> None:
+    old = access_token(client)
+    response = client.update_token(UpdateTokenRequest())
+    assert response.access_token
+    assert response.access_token != old
+    check = client.check_token(
+        CheckTokenRequest(body=ValidateTokenReqDTO(token=response.access_token, need_gen_new_token=False))
+    )
+    assert check.access_token == response.access_token
+
+
+def test_delete_token(client: MeetingClient) -> None:
+    access_token(client)
+    response = client.delete_token(DeleteTokenRequest())
+    assert response.status_code == 200
+    # The SDK keeps using its cached token, which the server no longer knows.
+    with sdk_error(401, "USG.000000004"):
+        client.search_meetings(SearchMeetingsRequest())
+
+
+def test_expired_access_token(own_sdk: SdkFactory, own_server: Server) -> None:
+    client = own_sdk.account(own_server.add_user())
+    access_token(client)
+    expire_tokens(own_server, "access_tokens")
+    with sdk_error(401, "USG.000000004"):
+        client.search_meetings(SearchMeetingsRequest())
+
+
+def test_account_password_guessing_is_throttled(own_sdk: SdkFactory, own_server: Server) -> None:
+    who = own_server.add_user()
+    for _ in range(5):
+        wrong = own_sdk.account(Account(who.account, who.password + "x", who.corp))
+        with sdk_error(401, "USG.006010000"):
+            wrong.search_meetings(SearchMeetingsRequest())
+    with pytest.raises(ClientRequestException) as info:
+        own_sdk.account(who).search_meetings(SearchMeetingsRequest())
+    assert info.value.status_code == 429
+
+
+# -- history -------------------------------------------------------------------------------
+
+
+def test_history_after_stop(client: MeetingClient) -> None:
+    conf = create(client)
+    token = control_token(client, conf).token
+    stop(client, conf.conference_id, token)
+    now_ms = int(time.time() * 1000)
+    response = client.search_his_meetings(
+        SearchHisMeetingsRequest(start_date=now_ms - 3_600_000, end_date=now_ms + 60_000)
+    )
+    runs = [c for c in response.data or [] if c.conference_id == conf.conference_id]
+    assert len(runs) == 1
+    assert runs[0].conf_uuid
+    assert runs[0].subject == conf.subject
+    his = client.show_his_meeting_detail(ShowHisMeetingDetailRequest(conf_uuid=runs[0].conf_uuid))
+    assert his.conference_data is not None
+    assert his.conference_data.conference_id == conf.conference_id

@@ -7,6 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from overtime.api import wire
+from overtime.domain import errors
+from overtime.domain.clock import from_ms
 from overtime.api.http import client_ip, context, ok, query_bool, query_int
 from overtime.services import auth, meetings
 from overtime.services.auth import Session
@@ -81,6 +83,10 @@ async def _search(request: Request, *, online: bool) -> Response:
         online=online,
         descending=request.query_params.get("sortType") == "DSC_StartTIME",
     )
+    return _page(page, session, online=online)
+
+
+def _page(page: meetings.Page, session: Session, *, online: bool = False) -> Response:
     return ok(
         {
             "offset": page.offset,
@@ -107,6 +113,39 @@ async def search_online_meetings(request: Request) -> Response:
     return await _search(request, online=True)
 
 
+async def search_history(request: Request) -> Response:
+    ctx = context(request)
+    session = await _session(request)
+    for name in ("startDate", "endDate"):
+        if not request.query_params.get(name):
+            raise errors.InvalidParameter(f"{name} (epoch milliseconds) is required.")
+    sort = request.query_params.get("sortType", "")
+    page = await meetings.search_history(
+        ctx,
+        session,
+        offset=query_int(request, "offset", 0),
+        limit=query_int(request, "limit", 20),
+        query_all=query_bool(request, "queryAll"),
+        search_key=request.query_params.get("searchKey"),
+        ran_from=from_ms(query_int(request, "startDate", 0)),
+        ran_to=from_ms(query_int(request, "endDate", 0)),
+        descending=sort.startswith("DSC"),
+    )
+    return _page(page, session)
+
+
+async def history_detail(request: Request) -> Response:
+    ctx = context(request)
+    session = await _session(request)
+    offset = max(0, query_int(request, "offset", 0))
+    limit = min(500, max(1, query_int(request, "limit", 20)))
+    meeting, owner = await meetings.history_detail(ctx, session, request.query_params.get("confUUID", ""))
+    info = wire.conference_info(meeting, owner_name=owner, caller=session.account, with_role=True)
+    info.pop("conferenceState", None)
+    info["isHasRecordFile"] = False
+    return ok({"conferenceData": info, "data": wire.participants_page(meeting, offset, limit)})
+
+
 async def start_meeting(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
@@ -124,4 +163,6 @@ routes = [
     Route("/v1/mmc/management/conferences/online", search_online_meetings, methods=["GET"]),
     Route("/v1/mmc/management/conferences/online/confDetail", online_meeting_detail, methods=["GET"]),
     Route("/v1/mmc/management/conferences/start", start_meeting, methods=["POST"]),
+    Route("/v1/mmc/management/conferences/history", search_history, methods=["GET"]),
+    Route("/v1/mmc/management/conferences/history/confDetail", history_detail, methods=["GET"]),
 ]

@@ -1,7 +1,6 @@
 """Huawei's wire format: request bodies as strict msgspec structs, responses as camelCase JSON.
 The only module that spells Huawei's field names (STYLE.md rule 4)."""
 
-
 from __future__ import annotations
 
 from datetime import UTC, datetime

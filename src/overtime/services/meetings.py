@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from overtime.domain import credentials, errors, throttle
 from overtime.domain.meeting import (
@@ -131,6 +132,48 @@ async def search_meetings(
         count, found = await tx.search_meetings(query)
         names = await tx.account_names([m.owner_id for m in found])
     return Page(offset, limit, count, found, names)
+
+
+async def search_history(
+    ctx: Context,
+    session: Session,
+    *,
+    offset: int,
+    limit: int,
+    query_all: bool,
+    search_key: str | None,
+    ran_from: datetime,
+    ran_to: datetime,
+    descending: bool,
+) -> Page:
+    """Ended runs overlapping [ran_from, ran_to] (GET .../conferences/history)."""
+    account = session.account
+    offset, limit = max(0, offset), min(MAX_LIMIT, max(1, limit))
+    query = MeetingQuery(
+        states=[MeetingState.ENDED],
+        corp_id=account.corp_id,
+        owner_id=None if (account.is_admin and query_all) else account.id,
+        search=search_key or None,
+        offset=offset,
+        limit=limit,
+        descending=descending,
+        ran_from=ran_from,
+        ran_to=ran_to,
+    )
+    async with ctx.store.read() as tx:
+        count, found = await tx.search_meetings(query)
+        names = await tx.account_names([m.owner_id for m in found])
+    return Page(offset, limit, count, found, names)
+
+
+async def history_detail(ctx: Context, session: Session, conf_uuid: str) -> tuple[Meeting, str]:
+    """One ended run by its confUUID (GET .../conferences/history/confDetail)."""
+    async with ctx.store.read() as tx:
+        meeting = await tx.meeting_by_run(conf_uuid) if conf_uuid else None
+        if meeting is None or meeting.state is not MeetingState.ENDED or not session.account.can_see(meeting):
+            raise errors.MeetingNotFound()
+        names = await tx.account_names([meeting.owner_id])
+    return meeting, names.get(meeting.owner_id, "")
 
 
 async def start_meeting(

@@ -250,6 +250,9 @@ class MeetingQuery:
     offset: int
     limit: int
     descending: bool = False
+    ran_from: datetime | None = None
+    """With `ran_to`: only runs that overlap [ran_from, ran_to] (history queries)."""
+    ran_to: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -420,6 +423,10 @@ class Tx:
             raise StaleWrite(m.conference_id) from e
         await self._append_events(m)
 
+    async def meeting_by_run(self, conf_uuid: str) -> Meeting | None:
+        row = (await self.conn.execute(select(meetings).where(meetings.c.conf_uuid == conf_uuid))).first()
+        return _meeting(row) if row else None
+
     async def meeting(self, conference_id: str, *, for_update: bool = False) -> Meeting | None:
         query = select(meetings).where(meetings.c.conference_id == conference_id)
         if for_update and self.conn.dialect.name == "postgresql":
@@ -482,6 +489,8 @@ class Tx:
         where = [meetings.c.state.in_([s.value for s in q.states]), meetings.c.corp_id == q.corp_id]
         if q.owner_id is not None:
             where.append(meetings.c.owner_id == q.owner_id)
+        if q.ran_from is not None and q.ran_to is not None:
+            where += [meetings.c.started_at <= to_ms(q.ran_to), meetings.c.end_at >= to_ms(q.ran_from)]
         if q.search:
             pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             owners = select(accounts.c.id).where(accounts.c.name.like(pattern, escape="\\"))
