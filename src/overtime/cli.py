@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from overtime.domain.clock import SystemClock
+from overtime.domain.clock import Clock, OffsetClock, SystemClock
 from overtime.domain.errors import DomainError
 from overtime.services import auth
 from overtime.services.context import Context
@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(_env("PORT", "8443") or "8443"))
     serve.add_argument("--tls-cert", type=Path, default=_env("TLS_CERT"))
     serve.add_argument("--tls-key", type=Path, default=_env("TLS_KEY"))
+    serve.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=(_env("SANDBOX", "") or "").lower() in ("1", "true", "yes"),
+        help="enable the sandbox API: a movable shared clock, participants, the ledger (for tests)",
+    )
     _add_storage_flags(serve)
 
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
@@ -85,6 +91,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         database=args.database or "",
         tls_cert=getattr(args, "tls_cert", None),
         tls_key=getattr(args, "tls_key", None),
+        sandbox=getattr(args, "sandbox", False),
     )
 
 
@@ -124,9 +131,10 @@ def _serve(settings: Settings) -> None:
 
     async def run() -> None:
         store = Store(settings.database_url)
-        ctx = Context(store, SystemClock())
+        clock: Clock = OffsetClock(SystemClock()) if settings.sandbox else SystemClock()
+        ctx = Context(store, clock)
         server = Server(
-            create_app(ctx),
+            create_app(ctx, sandbox=settings.sandbox),
             address=settings.host,
             port=settings.port,
             interface=Interfaces.ASGI,
@@ -139,7 +147,8 @@ def _serve(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, server.stop)
         print(
-            f"overtime: serving https://{settings.host}:{settings.port} with {_redact(settings.database_url)}",
+            f"overtime: serving https://{settings.host}:{settings.port}"
+            f"{' in sandbox mode' if settings.sandbox else ''} with {_redact(settings.database_url)}",
             flush=True,
         )
         await server.serve()

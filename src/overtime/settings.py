@@ -14,6 +14,7 @@ class Settings:
     database: str = ""
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    sandbox: bool = False
 
     @property
     def database_url(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,9 +15,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from overtime.api import errors, mmc_control, mmc_management, usg_auth
+from overtime.api import sandbox as sandbox_routes
 from overtime.api.http import ok
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.domain.errors import DomainError
+from overtime.scheduler.deadlines import Scheduler
+from overtime.services import sandbox as sandbox_service
 from overtime.services.context import Context
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -25,11 +30,24 @@ async def health(_request: Request) -> Response:
     return ok({"status": "ok"})
 
 
-def create_app(ctx: Context, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
+def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
+    """The whole server. At start-up it first applies every deadline missed while it was down,
+    in time order, then runs the deadline loop until shutdown."""
+    scheduler = Scheduler(ctx)
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        await ctx.store.close()
+        if sandbox:
+            await sandbox_service.load_clock(ctx)
+        await scheduler.run_due()
+        loop = asyncio.create_task(scheduler.run_forever(), name="overtime-deadlines")
+        try:
+            yield
+        finally:
+            loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+            await ctx.store.close()
 
     app = Starlette(
         routes=[
@@ -37,6 +55,7 @@ def create_app(ctx: Context, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp
             *usg_auth.routes,
             *mmc_management.routes,
             *mmc_control.routes,
+            *(sandbox_routes.routes if sandbox else []),
         ],
         exception_handlers={
             DomainError: errors.domain_error,
@@ -47,4 +66,5 @@ def create_app(ctx: Context, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.scheduler = scheduler
     return RequestId(BodyLimit(app, max_body_bytes))

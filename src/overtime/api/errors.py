@@ -49,6 +49,7 @@ STATUS_AND_CODE: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.AppSignatureExpired: (401, "USG.006010057"),
     errors.AuthRequestMalformed: (400, "USG.000000003"),
     errors.AlreadyExists: (400, "MMC.111070001"),
+    errors.ParticipantNotFound: (404, "MMC.111070005"),
 }
 
 INTERNAL = (500, "MMC.111070003", "System processing failure.")

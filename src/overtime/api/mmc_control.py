@@ -46,10 +46,10 @@ async def stop_meeting(request: Request) -> Response:
 
 
 async def real_time_info(request: Request) -> Response:
-    meeting = await control.real_time_info(
+    meeting, present = await control.real_time_info(
         context(request), _conference_id(request), request.headers.get(AUTH_HEADER)
     )
-    return ok(wire.real_time_info(meeting))
+    return ok(wire.real_time_info(meeting, present))
 
 
 routes = [

@@ -7,9 +7,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from overtime.api import wire
+from overtime.api.http import client_ip, context, ok, query_bool, query_int
 from overtime.domain import errors
 from overtime.domain.clock import from_ms
-from overtime.api.http import client_ip, context, ok, query_bool, query_int
 from overtime.services import auth, meetings
 from overtime.services.auth import Session
 
@@ -146,6 +146,18 @@ async def history_detail(request: Request) -> Response:
     return ok({"conferenceData": info, "data": wire.participants_page(meeting, offset, limit)})
 
 
+async def control_records(request: Request) -> Response:
+    ctx = context(request)
+    session = await _session(request)
+    offset, limit = query_int(request, "offset", 0), query_int(request, "limit", 20)
+    conf_uuid = request.query_params.get("confUUID", "")
+    meeting, count, entries = await meetings.control_records(
+        ctx, session, conf_uuid, offset=offset, limit=limit
+    )
+    records = [wire.control_record(meeting.conference_id, entry) for entry in entries]
+    return ok({"offset": max(0, offset), "limit": min(500, max(1, limit)), "count": count, "data": records})
+
+
 async def start_meeting(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
@@ -165,4 +177,5 @@ routes = [
     Route("/v1/mmc/management/conferences/start", start_meeting, methods=["POST"]),
     Route("/v1/mmc/management/conferences/history", search_history, methods=["GET"]),
     Route("/v1/mmc/management/conferences/history/confDetail", history_detail, methods=["GET"]),
+    Route("/v1/mmc/management/conferences/history/confCtlRecord", control_records, methods=["GET"]),
 ]

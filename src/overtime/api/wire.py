@@ -12,8 +12,10 @@ from overtime.api.errors import WireError
 from overtime.domain import errors
 from overtime.domain.accounts import Account
 from overtime.domain.clock import to_ms
-from overtime.domain.meeting import Meeting, MeetingSpec, validate_spec
-from overtime.domain.tokens import AccessToken, IssuedControlToken
+from overtime.domain.meeting import EventKind, Meeting, MeetingSpec, validate_spec
+from overtime.domain.presence import Participant
+from overtime.domain.tokens import AccessToken, IssuedControlToken, Role
+from overtime.storage.sql import LedgerEntry
 
 T = TypeVar("T")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -355,7 +357,7 @@ def conf_token(issued: IssuedControlToken, m: Meeting) -> dict[str, Any]:
     }
 
 
-def real_time_info(m: Meeting) -> dict[str, Any]:
+def real_time_info(m: Meeting, present: list[Participant]) -> dict[str, Any]:
     attendees: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
     return {
         "attendees": [
@@ -367,6 +369,70 @@ def real_time_info(m: Meeting) -> dict[str, Any]:
             }
             for a in attendees
         ],
-        "participants": [],
-        "confInfo": {"chairID": "", "coHosts": []},
+        "participants": [
+            {
+                "pid": p.participant_id,
+                "name": p.name,
+                "phone": "",
+                "state": 0,
+                "video": 0,
+                "mute": 0,
+                "hand": 0,
+            }
+            for p in present
+        ],
+        "confInfo": {
+            "chairID": next((p.participant_id for p in present if p.role is Role.CHAIR), ""),
+            "coHosts": [],
+        },
+    }
+
+
+_OPERATE_CODES = {
+    EventKind.CREATED: "CREATE_CONF",
+    EventKind.UPDATED: "MODIFY_CONF",
+    EventKind.STARTED: "START_CONF",
+    EventKind.EXTENDED: "PROLONG_CONF",
+    EventKind.AUTO_EXTENSION_SET: "SET_AUTO_PROLONG",
+    EventKind.AUTO_EXTENDED: "AUTO_PROLONG_CONF",
+    EventKind.ENDED: "STOP_CONF",
+    EventKind.CANCELLED: "CANCEL_CONF",
+    EventKind.JOINED: "JOIN_CONF",
+    EventKind.LEFT: "LEAVE_CONF",
+}
+
+
+def _ms_or_none(at: datetime | None) -> int | None:
+    return None if at is None else to_ms(at)
+
+
+def ledger_entry(conference_id: str, entry: LedgerEntry) -> dict[str, Any]:
+    """One ledger entry as the sandbox events route shows it (our own format)."""
+    e = entry.event
+    return {
+        "conferenceID": conference_id,
+        "confUUID": entry.conf_uuid,
+        "at": to_ms(e.at),
+        "kind": e.kind.value,
+        "actor": e.actor,
+        "oldEndTime": _ms_or_none(e.old_end),
+        "newEndTime": _ms_or_none(e.new_end),
+        "detail": e.detail,
+    }
+
+
+def control_record(conference_id: str, entry: LedgerEntry) -> dict[str, Any]:
+    """`ConfCtlRecordInfo`: a ledger entry as a history control record."""
+    e = entry.event
+    detail = e.detail
+    if e.old_end != e.new_end and e.old_end is not None and e.new_end is not None:
+        detail = f"{detail}; endTime {fmt_time(e.old_end)} -> {fmt_time(e.new_end)}".lstrip("; ")
+    return {
+        "operateTime": to_ms(e.at),
+        "operateSource": "system" if e.actor == "system" else "API",
+        "operator": e.actor,
+        "operateCode": _OPERATE_CODES[e.kind],
+        "operationObject": conference_id,
+        "operateResult": "success",
+        "detail": detail,
     }

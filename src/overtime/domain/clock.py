@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -23,3 +23,15 @@ def to_ms(at: datetime) -> int:
 
 def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+class OffsetClock:
+    """The sandbox clock: another clock moved forward by `offset_ms` (stored in the database so
+    that replicas share it, BEHAVIOUR §6). It never goes backwards on its own."""
+
+    def __init__(self, base: Clock, offset_ms: int = 0) -> None:
+        self.base = base
+        self.offset_ms = offset_ms
+
+    def now(self) -> datetime:
+        return self.base.now() + timedelta(milliseconds=self.offset_ms)

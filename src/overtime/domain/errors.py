@@ -133,3 +133,7 @@ class AuthRequestMalformed(DomainError):
 
 class AlreadyExists(DomainError):
     """Already exists."""
+
+
+class ParticipantNotFound(DomainError):
+    """No such participant in this meeting."""

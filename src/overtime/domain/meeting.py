@@ -28,6 +28,8 @@ class MeetingState(StrEnum):
     """The run is over; the meeting is in history."""
     CANCELLED = "Cancelled"
     """Cancelled before it started; gone from every list. Never sent on the wire."""
+    EXPIRED = "Expired"
+    """Never started before its scheduled end; gone from every list. Never sent on the wire."""
 
 
 class MeetingKind(StrEnum):
@@ -44,6 +46,8 @@ class EventKind(StrEnum):
     AUTO_EXTENDED = "auto_extended"
     ENDED = "ended"
     CANCELLED = "cancelled"
+    JOINED = "joined"
+    LEFT = "left"
 
 
 class EndReason(StrEnum):
@@ -313,6 +317,42 @@ class Meeting:
         self.state = MeetingState.ENDED
         self.ended_reason = reason.value
         self._record(EventKind.ENDED, now, actor, old_end, now, reason.value)
+
+    def joined(self, name: str, participant_id: str, now: datetime) -> None:
+        """Someone joined: a scheduled meeting starts with its first participant."""
+        if self.state is MeetingState.SCHEDULED:
+            self.start(now, f"participant:{participant_id}")
+        self._require_running()
+        self._record(EventKind.JOINED, now, f"participant:{participant_id}", self.end_at, self.end_at, name)
+
+    def left(self, name: str, participant_id: str, now: datetime) -> None:
+        self._require_running()
+        self._record(EventKind.LEFT, now, f"participant:{participant_id}", self.end_at, self.end_at, name)
+
+    def on_deadline(self, present: int, policy: Policy) -> None:
+        """The lifecycle rule at `deadline` (BEHAVIOUR §3), applied as of that instant:
+        a scheduled meeting never started expires; a running one auto-extends by its step while
+        someone is present, never past the cap, and otherwise ends at its end time."""
+        at = self.deadline
+        if at is None:
+            return
+        if self.state is MeetingState.SCHEDULED:
+            self.state = MeetingState.EXPIRED
+            self.ended_reason = EndReason.EXPIRED.value
+            self._record(EventKind.ENDED, at, "system", at, None, EndReason.EXPIRED.value)
+            return
+        assert self.started_at is not None and self.end_at is not None
+        cap = self.started_at + _minutes(policy.max_run_minutes)
+        if self.prolong_step > 0 and present > 0:
+            new_end = min(self.end_at + _minutes(self.prolong_step), cap)
+            if new_end > self.end_at:
+                old_end, self.end_at = self.end_at, new_end
+                added = int((new_end - old_end).total_seconds() // 60)
+                self._record(EventKind.AUTO_EXTENDED, at, "system", old_end, new_end, f"+{added} min")
+                return
+            self.end(at, EndReason.CAP_REACHED, "system")
+            return
+        self.end(at, EndReason.TIME_UP, "system")
 
     def cancel(self, now: datetime, actor: str, *, end_running: bool) -> None:
         if self.state is MeetingState.RUNNING:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from overtime.domain import credentials, errors, throttle
 from overtime.domain.meeting import DEFAULT_EXTENSION, EndReason, Meeting, MeetingState
+from overtime.domain.presence import Participant
 from overtime.domain.tokens import CONTROL_TOKEN_TTL, ControlToken, IssuedControlToken, Role
 from overtime.services.context import Context, Pending
 from overtime.storage.sql import Tx
@@ -154,14 +155,19 @@ async def stop_meeting(ctx: Context, conference_id: str, header: str | None) -> 
     pending = Pending()
     async with ctx.store.write() as tx:
         auth = await _authorize(ctx, tx, conference_id, header, chair_only=True)
-        auth.meeting.end(ctx.clock.now(), EndReason.STOPPED, "chair")
+        now = ctx.clock.now()
+        auth.meeting.end(now, EndReason.STOPPED, "chair")
+        await tx.leave_all(conference_id, auth.meeting.conf_uuid, now)
         await pending.save(tx, auth.meeting)
     await pending.publish(ctx.bus)
     return auth.meeting
 
 
-async def real_time_info(ctx: Context, conference_id: str, header: str | None) -> Meeting:
+async def real_time_info(
+    ctx: Context, conference_id: str, header: str | None
+) -> tuple[Meeting, list[Participant]]:
     """GET /v1/mmc/control/conferences/realTimeInfo: any live token of the running meeting."""
     async with ctx.store.read() as tx:
         auth = await _authorize(ctx, tx, conference_id, header, chair_only=False)
-    return auth.meeting
+        present = await tx.present(conference_id, auth.meeting.conf_uuid)
+    return auth.meeting, present

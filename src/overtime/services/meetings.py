@@ -14,7 +14,7 @@ from overtime.domain.meeting import (
 )
 from overtime.services.auth import Session
 from overtime.services.context import Context, Pending
-from overtime.storage.sql import MeetingQuery, StaleWrite, Tx
+from overtime.storage.sql import LedgerEntry, MeetingQuery, StaleWrite, Tx
 
 MAX_LIMIT = 500
 _ID_ATTEMPTS = 20
@@ -88,7 +88,11 @@ async def cancel_meeting(ctx: Context, session: Session, conference_id: str, *, 
     pending = Pending()
     async with ctx.store.write() as tx:
         meeting = await _visible(tx, session, conference_id, for_update=True)
-        meeting.cancel(ctx.clock.now(), session.account.id, end_running=end_running)
+        now = ctx.clock.now()
+        running = meeting.state is MeetingState.RUNNING
+        meeting.cancel(now, session.account.id, end_running=end_running)
+        if running:
+            await tx.leave_all(conference_id, meeting.conf_uuid, now)
         await pending.save(tx, meeting)
     await pending.publish(ctx.bus)
 
@@ -174,6 +178,17 @@ async def history_detail(ctx: Context, session: Session, conf_uuid: str) -> tupl
             raise errors.MeetingNotFound()
         names = await tx.account_names([meeting.owner_id])
     return meeting, names.get(meeting.owner_id, "")
+
+
+async def control_records(
+    ctx: Context, session: Session, conf_uuid: str, *, offset: int, limit: int
+) -> tuple[Meeting, int, list[LedgerEntry]]:
+    """The control records of one ended run (GET .../history/confCtlRecord): its ledger."""
+    meeting, _owner = await history_detail(ctx, session, conf_uuid)
+    async with ctx.store.read() as tx:
+        entries = [e for e in await tx.ledger(meeting.conference_id) if e.conf_uuid == conf_uuid]
+    offset, limit = max(0, offset), min(MAX_LIMIT, max(1, limit))
+    return meeting, len(entries), entries[offset : offset + limit]
 
 
 async def start_meeting(

@@ -37,7 +37,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from overtime.domain.accounts import Account, App
 from overtime.domain.clock import from_ms, to_ms
-from overtime.domain.meeting import Meeting, MeetingEvent, MeetingKind, MeetingState
+from overtime.domain.meeting import EventKind, Meeting, MeetingEvent, MeetingKind, MeetingState
+from overtime.domain.presence import Participant
 from overtime.domain.throttle import Attempts
 from overtime.domain.tokens import AccessToken, ControlToken, Role
 from overtime.storage.tables import (
@@ -48,6 +49,8 @@ from overtime.storage.tables import (
     control_tokens,
     meeting_events,
     meetings,
+    participants,
+    sandbox_state,
     throttles,
 )
 
@@ -473,8 +476,6 @@ class Tx:
             .where(meeting_events.c.conference_id == conference_id)
             .order_by(meeting_events.c.id)
         )
-        from overtime.domain.meeting import EventKind
-
         return [
             LedgerEntry(
                 r.conf_uuid,
@@ -539,3 +540,121 @@ class Tx:
             .where(control_tokens.c.digest == digest)
             .values(expires_at=to_ms(expires_at))
         )
+
+    # -- presence -----------------------------------------------------------------------------
+
+    async def insert_participant(self, p: Participant) -> None:
+        await self.conn.execute(
+            insert(participants).values(
+                participant_id=p.participant_id,
+                conference_id=p.conference_id,
+                conf_uuid=p.conf_uuid,
+                name=p.name,
+                role=int(p.role),
+                joined_at=to_ms(p.joined_at),
+                left_at=_ms(p.left_at),
+            )
+        )
+
+    async def participant(self, conference_id: str, participant_id: str) -> Participant | None:
+        row = (
+            await self.conn.execute(
+                select(participants).where(
+                    participants.c.participant_id == participant_id,
+                    participants.c.conference_id == conference_id,
+                )
+            )
+        ).first()
+        return _participant(row) if row else None
+
+    async def present(self, conference_id: str, conf_uuid: str) -> list[Participant]:
+        rows = await self.conn.execute(
+            select(participants)
+            .where(
+                participants.c.conference_id == conference_id,
+                participants.c.conf_uuid == conf_uuid,
+                participants.c.left_at.is_(None),
+            )
+            .order_by(participants.c.joined_at, participants.c.participant_id)
+        )
+        return [_participant(r) for r in rows]
+
+    async def present_count(self, conference_id: str, conf_uuid: str) -> int:
+        count = (
+            await self.conn.execute(
+                select(func.count())
+                .select_from(participants)
+                .where(
+                    participants.c.conference_id == conference_id,
+                    participants.c.conf_uuid == conf_uuid,
+                    participants.c.left_at.is_(None),
+                )
+            )
+        ).scalar_one()
+        return int(count)
+
+    async def leave(self, participant_id: str, at: datetime) -> None:
+        await self.conn.execute(
+            update(participants)
+            .where(participants.c.participant_id == participant_id, participants.c.left_at.is_(None))
+            .values(left_at=to_ms(at))
+        )
+
+    async def leave_all(self, conference_id: str, conf_uuid: str, at: datetime) -> None:
+        await self.conn.execute(
+            update(participants)
+            .where(
+                participants.c.conference_id == conference_id,
+                participants.c.conf_uuid == conf_uuid,
+                participants.c.left_at.is_(None),
+            )
+            .values(left_at=to_ms(at))
+        )
+
+    # -- deadlines ----------------------------------------------------------------------------
+
+    async def next_deadline(self) -> datetime | None:
+        ms = (await self.conn.execute(select(func.min(meetings.c.deadline_at)))).scalar_one()
+        return None if ms is None else from_ms(int(ms))
+
+    async def due(self, until: datetime, limit: int) -> list[tuple[str, datetime]]:
+        """Meetings whose deadline is at or before `until`, earliest first."""
+        rows = await self.conn.execute(
+            select(meetings.c.conference_id, meetings.c.deadline_at)
+            .where(meetings.c.deadline_at <= to_ms(until))
+            .order_by(meetings.c.deadline_at, meetings.c.conference_id)
+            .limit(limit)
+        )
+        return [(r.conference_id, from_ms(r.deadline_at)) for r in rows]
+
+    # -- sandbox ------------------------------------------------------------------------------
+
+    async def clock_offset_ms(self) -> int:
+        value = (
+            await self.conn.execute(select(sandbox_state.c.clock_offset_ms).where(sandbox_state.c.id == 1))
+        ).scalar_one_or_none()
+        return int(value or 0)
+
+    async def set_clock_offset_ms(self, offset_ms: int) -> None:
+        result = await self.conn.execute(
+            update(sandbox_state).where(sandbox_state.c.id == 1).values(clock_offset_ms=offset_ms)
+        )
+        if result.rowcount == 0:
+            await self.conn.execute(insert(sandbox_state).values(id=1, clock_offset_ms=offset_ms))
+
+    async def reset_meetings(self) -> None:
+        """Sandbox reset: every meeting, control token, participant and ledger entry goes."""
+        for table in (participants, control_tokens, meeting_events, meetings, throttles):
+            await self.conn.execute(delete(table))
+
+
+def _participant(row: Row[Any]) -> Participant:
+    return Participant(
+        participant_id=row.participant_id,
+        conference_id=row.conference_id,
+        conf_uuid=row.conf_uuid,
+        name=row.name,
+        role=Role(row.role),
+        joined_at=from_ms(row.joined_at),
+        left_at=_dt(row.left_at),
+    )

@@ -122,3 +122,23 @@ meeting_events = Table(
     Column("detail", String(255), nullable=False),
     Index("ix_meeting_events_conference", "conference_id", "id"),
 )
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("participant_id", String(32), primary_key=True),
+    Column("conference_id", String(20), nullable=False),
+    Column("conf_uuid", String(32), nullable=False),
+    Column("name", String(96), nullable=False),
+    Column("role", Integer, nullable=False),
+    Column("joined_at", BigInteger, nullable=False),
+    Column("left_at", BigInteger, nullable=True),
+    Index("ix_participants_run", "conference_id", "conf_uuid"),
+)
+
+sandbox_state = Table(
+    "sandbox_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("clock_offset_ms", BigInteger, nullable=False),
+)

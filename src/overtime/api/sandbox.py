@@ -1,0 +1,76 @@
+"""Sandbox routes (BEHAVIOUR §6), mounted only with `overtime serve --sandbox`."""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from overtime.api import wire
+from overtime.api.http import context, ok
+from overtime.domain.clock import OffsetClock, to_ms
+from overtime.scheduler.deadlines import Scheduler
+from overtime.services import presence, sandbox
+
+
+class AdvanceBody(msgspec.Struct):
+    seconds: int | float
+
+
+class JoinBody(msgspec.Struct):
+    name: str
+    role: int = 0
+
+
+def _scheduler(request: Request) -> Scheduler:
+    scheduler: Scheduler = request.app.state.scheduler
+    return scheduler
+
+
+async def show_clock(request: Request) -> Response:
+    clock = context(request).clock
+    assert isinstance(clock, OffsetClock)
+    return ok({"now": to_ms(clock.now()), "offsetMs": clock.offset_ms})
+
+
+async def advance_clock(request: Request) -> Response:
+    body = wire.decode(await request.body(), AdvanceBody)
+    now = await sandbox.advance(context(request), _scheduler(request).lock, float(body.seconds))
+    return ok({"now": to_ms(now)})
+
+
+async def join(request: Request) -> Response:
+    body = wire.decode(await request.body(), JoinBody)
+    participant = await presence.join(
+        context(request), request.path_params["conference_id"], body.name, body.role
+    )
+    return ok({"participantID": participant.participant_id})
+
+
+async def leave(request: Request) -> Response:
+    await presence.leave(
+        context(request), request.path_params["conference_id"], request.path_params["participant_id"]
+    )
+    return ok()
+
+
+async def events(request: Request) -> Response:
+    conference_id = request.path_params["conference_id"]
+    entries = await sandbox.ledger(context(request), conference_id)
+    return ok([wire.ledger_entry(conference_id, e) for e in entries])
+
+
+async def reset(request: Request) -> Response:
+    await sandbox.reset(context(request), _scheduler(request).lock)
+    return ok()
+
+
+routes = [
+    Route("/sandbox/v1/clock", show_clock, methods=["GET"]),
+    Route("/sandbox/v1/clock/advance", advance_clock, methods=["POST"]),
+    Route("/sandbox/v1/conferences/{conference_id}/participants", join, methods=["POST"]),
+    Route("/sandbox/v1/conferences/{conference_id}/participants/{participant_id}", leave, methods=["DELETE"]),
+    Route("/sandbox/v1/conferences/{conference_id}/events", events, methods=["GET"]),
+    Route("/sandbox/v1/reset", reset, methods=["POST"]),
+]

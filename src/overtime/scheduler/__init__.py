@@ -1,0 +1,1 @@
+"""The deadline runner: one loop per process acting on the meetings' stored deadlines."""

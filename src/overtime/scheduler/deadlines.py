@@ -1,0 +1,68 @@
+"""One loop per process: sleep until the earliest stored deadline (or a wake-up), then apply
+every due deadline. A slow poll is the safety net for changes this process did not see."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from overtime.domain.meeting import EventKind, MeetingEvent
+from overtime.services import lifecycle
+from overtime.services.context import Context
+
+log = logging.getLogger("overtime.scheduler")
+
+_MOVES_DEADLINE = frozenset(
+    {
+        EventKind.CREATED,
+        EventKind.UPDATED,
+        EventKind.STARTED,
+        EventKind.EXTENDED,
+        EventKind.AUTO_EXTENSION_SET,
+    }
+)
+
+
+class Scheduler:
+    def __init__(self, ctx: Context, *, poll_seconds: float = 30.0) -> None:
+        self.ctx = ctx
+        self.poll_seconds = poll_seconds
+        self.lock = asyncio.Lock()
+        """Held while deadlines are applied, so the loop and a sandbox advance never interleave."""
+        self._wake = asyncio.Event()
+        ctx.bus.subscribe(self._on_events)
+
+    async def _on_events(self, _conference_id: str, events: Sequence[MeetingEvent]) -> None:
+        if any(e.kind in _MOVES_DEADLINE for e in events):
+            self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_due(self) -> int:
+        """Applies every deadline due by the clock's now."""
+        async with self.lock:
+            return await lifecycle.process_due(self.ctx, self.ctx.clock.now())
+
+    async def _sleep_until_next(self) -> None:
+        self._wake.clear()
+        async with self.ctx.store.read() as tx:
+            following = await tx.next_deadline()
+        delay = self.poll_seconds
+        if following is not None:
+            delay = min(delay, max(0.0, (following - self.ctx.clock.now()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.run_due()
+                await self._sleep_until_next()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("deadline loop failed; retrying in 1 s")
+                await asyncio.sleep(1)
