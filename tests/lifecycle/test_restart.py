@@ -1,0 +1,83 @@
+"""Deadlines that pass while the server is down are applied, in order and once, at start-up."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from meetings import create, detail
+from sandbox_support import Sandbox
+from sdk_support import SdkFactory
+
+from support import Server
+
+MINUTE_MS = 60_000
+
+
+def move_stored_clock(server: Server, minutes: int) -> None:
+    con = sqlite3.connect(server.data_dir / "overtime.db")
+    try:
+        with con:
+            con.execute(
+                "INSERT INTO sandbox_state (id, clock_offset_ms) VALUES (1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET clock_offset_ms = clock_offset_ms + excluded.clock_offset_ms",
+                (minutes * MINUTE_MS,),
+            )
+    finally:
+        con.close()
+
+
+def test_missed_deadlines_are_applied_in_time_order_at_start(own_sandbox_server: Server) -> None:
+    srv = own_sandbox_server
+    sdk = SdkFactory(srv)
+    try:
+        client = sdk.account(srv.add_user())
+        alone = create(client)
+        busy = create(client)
+        with srv.client() as http:
+            Sandbox(srv, http).join(busy.conference_id)
+
+        srv.stop()
+        move_stored_clock(srv, 61)
+        srv.start()
+
+        with srv.client() as http:
+            sandbox = Sandbox(srv, http)
+            alone_events = sandbox.events(alone.conference_id)
+            busy_events = sandbox.events(busy.conference_id)
+    finally:
+        sdk.close()
+
+    started = next(e for e in alone_events if e["kind"] == "started")["at"]
+    assert [e["kind"] for e in alone_events].count("ended") == 1
+    assert alone_events[-1]["detail"] == "time_up"
+    assert alone_events[-1]["at"] == started + 30 * MINUTE_MS
+
+    started = next(e for e in busy_events if e["kind"] == "started")["at"]
+    steps = [e for e in busy_events if e["kind"] == "auto_extended"]
+    assert [e["at"] - started for e in steps] == [30 * MINUTE_MS, 45 * MINUTE_MS, 60 * MINUTE_MS]
+    assert [e["newEndTime"] - started for e in steps] == [45 * MINUTE_MS, 60 * MINUTE_MS, 75 * MINUTE_MS]
+    times = [e["at"] for e in busy_events]
+    assert times == sorted(times)
+
+
+def test_reset_removes_meetings_but_keeps_accounts(own_sandbox_server: Server) -> None:
+    srv = own_sandbox_server
+    sdk = SdkFactory(srv)
+    try:
+        member = srv.add_user()
+        client = sdk.account(member)
+        meeting = create(client)
+        with srv.client() as http:
+            r = http.post("/sandbox/v1/reset")
+            assert r.status_code == 200, r.text
+            r = http.get(f"/sandbox/v1/conferences/{meeting.conference_id}/events")
+            assert r.status_code == 400 and r.json()["error_code"] == "MMC.111070005"
+        try:
+            detail(client, meeting.conference_id)
+            raise AssertionError("the meeting should be gone")
+        except ClientRequestException as e:
+            assert e.error_code == "MMC.111070005"
+        assert srv.login(member)
+    finally:
+        sdk.close()
