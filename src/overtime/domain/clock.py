@@ -14,7 +14,9 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        """Millisecond precision: what the store keeps, so a value survives a round trip."""
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def to_ms(at: datetime) -> int:

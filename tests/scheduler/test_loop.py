@@ -1,0 +1,102 @@
+"""The deadline loop on the real clock: it sleeps until the earliest deadline, and a new,
+earlier deadline wakes it (no test sleeps longer than the deadline it waits for)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from overtime.domain.clock import SystemClock
+from overtime.domain.meeting import Meeting, MeetingState, Policy, validate_spec
+from overtime.scheduler.deadlines import Scheduler
+from overtime.services.context import Context, Pending
+from overtime.storage.sql import Store, migrate
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def ctx(tmp_path: Path) -> AsyncIterator[Context]:
+    url = f"sqlite:///{tmp_path / 'loop.db'}"
+    migrate(url)
+    context = Context(Store(url), SystemClock())
+    yield context
+    await context.store.close()
+
+
+async def running_meeting_ending_in(ctx: Context, delay: timedelta) -> Meeting:
+    """A running meeting whose end is `delay` away (shorter than any real length, for speed)."""
+    now = ctx.clock.now()
+    spec = validate_spec(
+        subject="",
+        media_types="Voice",
+        length=15,
+        start=None,
+        guest_password=None,
+        prolong_step=0,
+        allow_guest_start=False,
+        now=now,
+    )
+    meeting = Meeting.create(
+        spec,
+        conference_id=str(uuid.uuid4().int)[:9],
+        owner_id="o",
+        corp_id="c",
+        chair_password="1",
+        random_guest_password="2",
+        policy=Policy(),
+        now=now,
+    )
+    meeting.end_at = now + delay
+    pending = Pending()
+    async with ctx.store.write() as tx:
+        await pending.save(tx, meeting, new=True)
+    await pending.publish(ctx.bus)
+    return meeting
+
+
+async def wait_until_ended(ctx: Context, conference_id: str, limit_s: float) -> Meeting:
+    for _ in range(int(limit_s * 20)):
+        async with ctx.store.read() as tx:
+            meeting = await tx.meeting(conference_id)
+        assert meeting is not None
+        if meeting.state is MeetingState.ENDED:
+            return meeting
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{conference_id} did not end within {limit_s} s")
+
+
+async def test_loop_ends_a_meeting_at_its_deadline_on_the_real_clock(ctx: Context) -> None:
+    scheduler = Scheduler(ctx, poll_seconds=60)
+    meeting = await running_meeting_ending_in(ctx, timedelta(milliseconds=700))
+    task = asyncio.create_task(scheduler.run_forever())
+    try:
+        ended = await wait_until_ended(ctx, meeting.conference_id, limit_s=10)
+    finally:
+        task.cancel()
+    assert ended.end_at == meeting.end_at
+    async with ctx.store.read() as tx:
+        ledger = await tx.ledger(meeting.conference_id)
+    assert ledger[-1].event.detail == "time_up" and ledger[-1].event.at == meeting.end_at
+
+
+async def test_an_earlier_deadline_wakes_a_sleeping_loop(ctx: Context) -> None:
+    scheduler = Scheduler(ctx, poll_seconds=3600)
+    await running_meeting_ending_in(ctx, timedelta(hours=1))
+    task = asyncio.create_task(scheduler.run_forever())
+    try:
+        await asyncio.sleep(0.2)  # the loop is now asleep until the one-hour deadline
+        soon = await running_meeting_ending_in(ctx, timedelta(milliseconds=300))
+        await wait_until_ended(ctx, soon.conference_id, limit_s=10)
+    finally:
+        task.cancel()
