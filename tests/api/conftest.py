@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from support import Server
 
 from api.helpers import Member, new_member
+from support import Server
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +37,12 @@ def own_member(own_server: Server) -> Iterator[Member]:
     member = new_member(own_server)
     yield member
     member.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of the module's own in sandbox mode (movable clock, participants, ledger)."""
+    srv = Server(tmp_path_factory.mktemp("sandbox-server"), extra_args=["--sandbox"])
+    srv.start()
+    yield srv
+    srv.stop()

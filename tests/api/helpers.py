@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+
 from support import Account, Server
 
 MEETINGS = "/v1/mmc/management/conferences"
@@ -66,6 +68,11 @@ def future_start(minutes: int = 120) -> str:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def ca_context(server: Server) -> ssl.SSLContext:
+    """Trusts exactly the server's own CA."""
+    return ssl.create_default_context(cafile=str(server.ca_path))
 
 
 def basic(token: str) -> str:

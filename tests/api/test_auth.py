@@ -7,7 +7,6 @@ import time
 
 import httpx
 import pytest
-from support import Server, expire_tokens
 
 from api.helpers import (
     LOGIN,
@@ -17,6 +16,7 @@ from api.helpers import (
     assert_envelope,
     assert_error,
 )
+from support import Server, expire_tokens
 
 WRONG_CREDENTIALS = "USG.006010000"
 BAD_ACCESS_TOKEN = "USG.000000004"
@@ -240,3 +240,29 @@ def test_other_clients_keep_one_token(server: Server) -> None:
     second = login(server, who.account, who.password, client_type=0).json()["accessToken"]
     assert_error(list_meetings(server, first), 401, BAD_ACCESS_TOKEN)
     assert list_meetings(server, second).status_code == 200
+
+
+def test_default_access_token_life_is_24_hours(server: Server) -> None:
+    who = server.add_user()
+    body = login(server, who.account, who.password).json()
+    assert 24 * 3600 - 120 <= body["validPeriod"] <= 24 * 3600
+    assert abs(body["expireTime"] - (time.time() + body["validPeriod"])) < 120
+
+
+def test_secrets_are_not_stored_in_clear(own_server: Server) -> None:
+    who = own_server.add_user(password="Clear-Text-Password-4711")
+    access = login(own_server, who.account, who.password).json()["accessToken"]
+    with own_server.client(headers={"X-Access-Token": access}) as c:
+        meeting = c.post(MEETINGS, json={"mediaTypes": "Voice"}).json()[0]
+        chair = next(e["password"] for e in meeting["passwordEntry"] if e["conferenceRole"] == "chair")
+        control = c.get(
+            "/v1/mmc/control/conferences/token",
+            params={"conferenceID": meeting["conferenceID"]},
+            headers={"X-Password": chair, "X-Login-Type": "1"},
+        ).json()["data"]["token"]
+    own_server.stop()  # flush everything to the database files
+
+    stored = b"".join(p.read_bytes() for p in own_server.data_dir.glob("overtime.db*"))
+    assert stored, "the database files are where support.expire_tokens expects them"
+    for secret in (who.password, access, control):
+        assert secret.encode() not in stored, f"{secret[:6]}... is stored in clear"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from support import Server, expire_tokens
-
 from api.helpers import (
     REAL_TIME_INFO,
     Member,
@@ -17,6 +15,7 @@ from api.helpers import (
     now_ms,
     password_of,
 )
+from support import Server, expire_tokens
 
 NOT_FOUND_OR_AUTH_FAILED = "MMC.111072065"
 NOT_STARTED = "MMC.111072005"

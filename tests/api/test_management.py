@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from support import unique
 
 from api.helpers import (
     ACTIVATE,
@@ -22,6 +21,7 @@ from api.helpers import (
     password_of,
     wire_time,
 )
+from support import unique
 
 NOT_FOUND = "MMC.111070005"
 PAST_START = "MMC.111071013"
@@ -30,6 +30,7 @@ BAD_SUBJECT = "MMC.111071022"
 BAD_PARAM = "MMC.111071061"
 BAD_PROLONG = "MMC.111071036"
 BAD_GUEST_PWD = "MMC.111071080"
+GUEST_PWD_IS_CHAIR = "MMC.111071105"
 STARTED_NO_CANCEL = "MMC.111071067"
 STARTED_NO_UPDATE = "MMC.111071065"
 
@@ -395,3 +396,26 @@ def test_activate_with_wrong_password_changes_nothing(host: Member) -> None:
 def test_activate_unknown_meeting(host: Member) -> None:
     r = host.http.post(ACTIVATE, json={"conferenceID": "000000000", "password": "123456"})
     assert_error(r, 400, "MMC.111072065")
+
+
+def test_guest_password_equal_to_the_chairs_is_refused(host: Member) -> None:
+    meeting = host.create(**scheduled_body(subject="before"))
+    chair = password_of(meeting, "chair")
+    r = host.http.put(
+        MEETINGS,
+        params={"conferenceID": meeting["conferenceID"]},
+        json=scheduled_body(subject="after", confConfigInfo={"guestPwd": chair}),
+    )
+    assert_error(r, 400, GUEST_PWD_IS_CHAIR)
+    info = host.detail(meeting["conferenceID"])
+    assert info["subject"] == "before"
+    assert password_of(info, "general") == password_of(meeting, "general")
+
+
+def test_cancel_with_type_1_ends_the_run_for_its_tokens(host: Member) -> None:
+    meeting = host.create()
+    cid = meeting["conferenceID"]
+    token = host.control_token(meeting)
+    assert host.http.delete(MEETINGS, params={"conferenceID": cid, "type": 1}).status_code == 200
+    assert_error(host.extend(cid, token, {"auto": 0, "duration": 5}), 400, "MMC.111072006")
+    assert_error(host.stop(cid, token), 400, "MMC.111072006")

@@ -13,17 +13,18 @@ from typing import Any
 
 import httpx
 import pytest
-from support import Server, expire_tokens
 
 from api.helpers import (
     DURATION,
     Member,
     assert_error,
     basic,
+    ca_context,
     extend,
     new_member,
     parse_wire_time,
 )
+from support import Server, expire_tokens
 
 MISSING_TOKEN = "MMC.111070111"
 BAD_TOKEN = "MMC.111070004"
@@ -465,7 +466,7 @@ def test_concurrent_extensions_all_apply(host: Member, server: Server) -> None:
     async def all_of_them() -> list[int]:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         async with httpx.AsyncClient(
-            base_url=server.url, verify=str(server.ca_path), timeout=120, limits=limits
+            base_url=server.url, verify=ca_context(server), timeout=120, limits=limits
         ) as client:
             return await asyncio.gather(*(one(client) for _ in range(n)))
 

@@ -1,53 +1,46 @@
-"""Deadlines: what happens when a meeting's time comes (BEHAVIOUR §3), one meeting per
-transaction, in time order, each as of its own due time."""
+"""Deadlines: what happens when a meeting's time comes (BEHAVIOUR §3): every due deadline,
+each applied as of its own due time, a batch of meetings per transaction."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from overtime.domain.meeting import MeetingState
-from overtime.services.context import Context, Pending
+from overtime.domain.meeting import MeetingEvent, MeetingState
+from overtime.services.context import Context
 
 BATCH = 200
 
 
-async def apply_deadline(ctx: Context, conference_id: str, until: datetime) -> datetime | None:
-    """Applies the meeting's deadline if it is due by `until`; returns its next deadline."""
-    pending = Pending()
-    async with ctx.store.write() as tx:
-        meeting = await tx.meeting(conference_id, for_update=True)
-        if meeting is None:
-            return None
-        due = meeting.deadline
-        if due is None or due > until:
-            return due
-        running = meeting.state is MeetingState.RUNNING
-        present = await tx.present_count(conference_id, meeting.conf_uuid) if running else 0
-        meeting.on_deadline(present, ctx.policy)
-        if running and meeting.state is MeetingState.ENDED:
-            assert meeting.end_at is not None
-            await tx.leave_all(conference_id, meeting.conf_uuid, meeting.end_at)
-        await pending.save(tx, meeting)
-    await pending.publish(ctx.bus)
-    return meeting.deadline
-
-
 async def process_due(ctx: Context, until: datetime, batch: int = BATCH) -> int:
-    """Processes every deadline at or before `until`, earliest first; a meeting auto-extended
-    to a time still before `until` comes round again in its turn. Returns how many it applied."""
+    """Applies every deadline at or before `until`. A meeting that auto-extends to a time still
+    before `until` is applied again, step by step, so each ledger entry carries its exact time.
+    Meetings are independent, so each is brought up to `until` on its own. Returns how many
+    deadlines were applied."""
     applied = 0
     while True:
-        async with ctx.store.read() as tx:
-            due = await tx.due(until, batch)
-        if not due:
-            return applied
-        for i, (conference_id, _deadline) in enumerate(due):
-            following = await apply_deadline(ctx, conference_id, until)
-            applied += 1
-            if (
-                following is not None
-                and following <= until
-                and i + 1 < len(due)
-                and following < due[i + 1][1]
-            ):
-                break  # re-read so that this meeting's next deadline keeps its place in order
+        published: list[tuple[str, list[MeetingEvent]]] = []
+        async with ctx.store.write() as tx:
+            due = await tx.meetings_due(until, batch)
+            if not due:
+                return applied
+            present = await tx.present_counts(
+                [
+                    (m.conference_id, m.conf_uuid)
+                    for m in due
+                    if m.state is MeetingState.RUNNING and m.prolong_step
+                ]
+            )
+            ended = []
+            for meeting in due:
+                was_running = meeting.state is MeetingState.RUNNING
+                while (deadline := meeting.deadline) is not None and deadline <= until:
+                    meeting.on_deadline(present.get(meeting.conference_id, 0), ctx.policy)
+                    applied += 1
+                if was_running and meeting.state is MeetingState.ENDED:
+                    assert meeting.end_at is not None
+                    ended.append((meeting.conference_id, meeting.conf_uuid, meeting.end_at))
+                published.append((meeting.conference_id, list(meeting.events)))
+            await tx.leave_runs(ended)
+            await tx.save_locked_meetings(due)
+        for conference_id, events in published:
+            await ctx.bus.publish(conference_id, events)

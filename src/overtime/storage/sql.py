@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -242,6 +243,46 @@ def _control_token(row: Row[Any]) -> ControlToken:
     )
 
 
+_MEETING_COLUMNS = (
+    "owner_id",
+    "corp_id",
+    "subject",
+    "media_types",
+    "length",
+    "kind",
+    "state",
+    "scheduled_start",
+    "created_at",
+    "chair_password",
+    "guest_password",
+    "allow_guest_start",
+    "prolong_step",
+    "conf_uuid",
+    "started_at",
+    "end_at",
+    "ended_reason",
+    "deadline_at",
+    "details",
+    "version",
+)
+
+
+def _event_rows(m: Meeting) -> list[dict[str, Any]]:
+    return [
+        {
+            "conference_id": m.conference_id,
+            "conf_uuid": m.conf_uuid,
+            "at": to_ms(e.at),
+            "kind": e.kind.value,
+            "actor": e.actor[:64],
+            "old_end": _ms(e.old_end),
+            "new_end": _ms(e.new_end),
+            "detail": e.detail[:255],
+        }
+        for e in m.events
+    ]
+
+
 @dataclass(frozen=True)
 class MeetingQuery:
     """Which meetings a list call wants; `owner_id` None means the whole `corp_id`."""
@@ -452,22 +493,7 @@ class Tx:
     async def _append_events(self, m: Meeting) -> None:
         if not m.events:
             return
-        await self.conn.execute(
-            insert(meeting_events),
-            [
-                {
-                    "conference_id": m.conference_id,
-                    "conf_uuid": m.conf_uuid,
-                    "at": to_ms(e.at),
-                    "kind": e.kind.value,
-                    "actor": e.actor[:64],
-                    "old_end": _ms(e.old_end),
-                    "new_end": _ms(e.new_end),
-                    "detail": e.detail[:255],
-                }
-                for e in m.events
-            ],
-        )
+        await self.conn.execute(insert(meeting_events), _event_rows(m))
         m.events.clear()
 
     async def ledger(self, conference_id: str) -> list[LedgerEntry]:
@@ -616,6 +642,64 @@ class Tx:
     async def next_deadline(self) -> datetime | None:
         ms = (await self.conn.execute(select(func.min(meetings.c.deadline_at)))).scalar_one()
         return None if ms is None else from_ms(int(ms))
+
+    async def meetings_due(self, until: datetime, limit: int) -> list[Meeting]:
+        """Up to `limit` meetings whose deadline is at or before `until`, earliest first, locked
+        for this transaction (on PostgreSQL, rows another replica holds are skipped)."""
+        query = (
+            select(meetings)
+            .where(meetings.c.deadline_at <= to_ms(until))
+            .order_by(meetings.c.deadline_at, meetings.c.conference_id)
+            .limit(limit)
+        )
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_meeting(r) for r in await self.conn.execute(query)]
+
+    async def present_counts(self, runs: Sequence[tuple[str, str]]) -> dict[str, int]:
+        """How many are present in each (conference_id, conf_uuid) run."""
+        if not runs:
+            return {}
+        wanted = dict(runs)
+        rows = await self.conn.execute(
+            select(participants.c.conference_id, participants.c.conf_uuid, func.count())
+            .where(participants.c.conference_id.in_(list(wanted)), participants.c.left_at.is_(None))
+            .group_by(participants.c.conference_id, participants.c.conf_uuid)
+        )
+        return {r[0]: int(r[2]) for r in rows if wanted.get(r[0]) == r[1]}
+
+    async def leave_runs(self, runs: Sequence[tuple[str, str, datetime]]) -> None:
+        """Everyone still present in each (conference_id, conf_uuid) run leaves at its time."""
+        if not runs:
+            return
+        await self.conn.execute(
+            update(participants)
+            .where(
+                participants.c.conference_id == bindparam("cid"),
+                participants.c.conf_uuid == bindparam("run"),
+                participants.c.left_at.is_(None),
+            )
+            .values(left_at=bindparam("at")),
+            [{"cid": cid, "run": run, "at": to_ms(at)} for cid, run, at in runs],
+        )
+
+    async def save_locked_meetings(self, changed: Sequence[Meeting]) -> None:
+        """Writes meetings this transaction holds locked (read by `meetings_due`), with their
+        new ledger entries, in a few statements whatever their number."""
+        if not changed:
+            return
+        await self.conn.execute(
+            update(meetings)
+            .where(meetings.c.conference_id == bindparam("cid"))
+            .values({name: bindparam(name) for name in _MEETING_COLUMNS}),
+            [{"cid": m.conference_id, **_meeting_values(m), "version": m.version + 1} for m in changed],
+        )
+        rows = [row for m in changed for row in _event_rows(m)]
+        if rows:
+            await self.conn.execute(insert(meeting_events), rows)
+        for m in changed:
+            m.version += 1
+            m.events.clear()
 
     async def due(self, until: datetime, limit: int) -> list[tuple[str, datetime]]:
         """Meetings whose deadline is at or before `until`, earliest first."""
