@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ class Server:
 
     data_dir: Path
     extra_args: list[str] = field(default_factory=list)
+    database_url: str | None = None
+    """A PostgreSQL URL; None for SQLite in the data directory."""
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -66,7 +69,38 @@ class Server:
 
     @property
     def database(self) -> str:
-        return f"sqlite:///{self.data_dir / 'overtime.db'}"
+        return self.database_url or f"sqlite:///{self.data_dir / 'overtime.db'}"
+
+    @property
+    def storage_args(self) -> list[str]:
+        args = ["--data-dir", str(self.data_dir)]
+        return [*args, "--database", self.database_url] if self.database_url else args
+
+    def sql(self, statement: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Runs one statement straight on the server's database (`?` placeholders)."""
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url, autocommit=True) as con:
+                cur = con.execute(statement.replace("?", "%s"), params)  # type: ignore[arg-type]
+                return list(cur.fetchall()) if cur.description else []
+        import sqlite3
+
+        con = sqlite3.connect(self.data_dir / "overtime.db")
+        try:
+            with con:
+                return list(con.execute(statement, params).fetchall())
+        finally:
+            con.close()
+
+    def stored_bytes(self) -> bytes:
+        """Everything the database holds, as bytes, to look for secrets stored in clear."""
+        if not self.database_url:
+            return b"".join(p.read_bytes() for p in self.data_dir.glob("overtime.db*"))
+        dump = []
+        for (table,) in self.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"):
+            dump += [repr(row) for row in self.sql(f"SELECT * FROM {table}")]
+        return "\n".join(dump).encode()
 
     def _run_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -79,7 +113,7 @@ class Server:
 
     def cli(self, *args: str) -> str:
         """Runs an `overtime` subcommand against this server's database; returns its stdout."""
-        return self._run_cli(*args, "--data-dir", str(self.data_dir)).stdout
+        return self._run_cli(*args, *self.storage_args).stdout
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -93,8 +127,7 @@ class Server:
                 "serve",
                 "--port",
                 str(self.port),
-                "--data-dir",
-                str(self.data_dir),
+                *self.storage_args,
                 *self.extra_args,
             ],
             stdout=log,
@@ -180,15 +213,45 @@ class Server:
         return token
 
 
+ServerFactory = Callable[..., Server]
+"""make_server(data_dir, extra_args=None, *, database_url=None) -> a started Server."""
+
+
 def expire_tokens(server: Server, table: str) -> None:
     """Makes every token in `table` ("access_tokens" or "control_tokens") expired, straight in
-    the server's SQLite file: expiry is stored as epoch milliseconds in `expires_at`."""
-    import sqlite3
-
+    the server's database: expiry is stored as epoch milliseconds in `expires_at`."""
     assert table in ("access_tokens", "control_tokens")
-    con = sqlite3.connect(server.data_dir / "overtime.db")
+    server.sql(f"UPDATE {table} SET expires_at = 0")
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+PG_ADMIN_URL = os.environ.get("OVERTIME_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_available() -> bool:
+    import psycopg
+
     try:
-        with con:
-            con.execute(f"UPDATE {table} SET expires_at = 0")
-    finally:
-        con.close()
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def create_pg_database() -> str:
+    """A fresh, empty database of this test's own; returns its URL."""
+    import psycopg
+
+    name = "overtime_test_" + secrets.token_hex(6)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

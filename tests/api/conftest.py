@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from api.helpers import Member, new_member
-from support import Server
+from support import Server, ServerFactory
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +40,7 @@ def own_member(own_server: Server) -> Iterator[Member]:
 
 
 @pytest.fixture(scope="module")
-def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server of the module's own in sandbox mode (movable clock, participants, ledger)."""
-    srv = Server(tmp_path_factory.mktemp("sandbox-server"), extra_args=["--sandbox"])
-    srv.start()
-    yield srv
-    srv.stop()
+def sandbox_server(make_server: ServerFactory, tmp_path_factory: pytest.TempPathFactory) -> Server:
+    """A server of the module's own in sandbox mode (movable clock, participants, ledger), on the
+    session's storage backend; `make_server` stops it at the end of the session."""
+    return make_server(tmp_path_factory.mktemp("sandbox-server"), ["--sandbox"])

@@ -8,22 +8,14 @@ from pathlib import Path
 import pytest
 from huaweicloudsdkmeeting.v1 import MeetingClient
 from sandbox_support import Sandbox
+
 from sdk_support import SdkFactory
-
-from support import Account, Server
-
-
-def _sandbox_server(data_dir: Path) -> Server:
-    srv = Server(data_dir, extra_args=["--sandbox"])
-    srv.start()
-    return srv
+from support import Account, Server, ServerFactory
 
 
 @pytest.fixture(scope="session")
-def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = _sandbox_server(tmp_path_factory.mktemp("sandbox-server"))
-    yield srv
-    srv.stop()
+def sandbox_server(make_server: ServerFactory, tmp_path_factory: pytest.TempPathFactory) -> Server:
+    return make_server(tmp_path_factory.mktemp("sandbox-server"), ["--sandbox"])
 
 
 @pytest.fixture
@@ -33,8 +25,8 @@ def sandbox(sandbox_server: Server) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def own_sandbox_server(tmp_path: Path) -> Iterator[Server]:
-    srv = _sandbox_server(tmp_path / "server")
+def own_sandbox_server(make_server: ServerFactory, tmp_path: Path) -> Iterator[Server]:
+    srv = make_server(tmp_path / "server", ["--sandbox"])
     yield srv
     srv.stop()
 

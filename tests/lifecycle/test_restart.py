@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from meetings import create, detail
 from sandbox_support import Sandbox
-from sdk_support import SdkFactory
 
+from sdk_support import SdkFactory
 from support import Server
 
 MINUTE_MS = 60_000
 
 
 def move_stored_clock(server: Server, minutes: int) -> None:
-    con = sqlite3.connect(server.data_dir / "overtime.db")
-    try:
-        with con:
-            con.execute(
-                "INSERT INTO sandbox_state (id, clock_offset_ms) VALUES (1, ?) "
-                "ON CONFLICT (id) DO UPDATE SET clock_offset_ms = clock_offset_ms + excluded.clock_offset_ms",
-                (minutes * MINUTE_MS,),
-            )
-    finally:
-        con.close()
+    server.sql(
+        "INSERT INTO sandbox_state (id, clock_offset_ms) VALUES (1, ?) ON CONFLICT (id) "
+        "DO UPDATE SET clock_offset_ms = sandbox_state.clock_offset_ms + excluded.clock_offset_ms",
+        (minutes * MINUTE_MS,),
+    )
 
 
 def test_missed_deadlines_are_applied_in_time_order_at_start(own_sandbox_server: Server) -> None:

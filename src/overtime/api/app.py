@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from overtime.api import errors, mmc_control, mmc_management, usg_auth
 from overtime.api import sandbox as sandbox_routes
@@ -33,7 +33,13 @@ async def health(_request: Request) -> Response:
 def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
     """The whole server. At start-up it first applies every deadline missed while it was down,
     in time order, then runs the deadline loop until shutdown."""
-    scheduler = Scheduler(ctx)
+    # Several replicas share a PostgreSQL database: a slow poll lets survivors take over the
+    # deadlines of a replica that died, whatever woke it last.
+    scheduler = Scheduler(
+        ctx,
+        poll_seconds=30.0 if ctx.store.is_sqlite else 5.0,
+        before_run=(lambda: sandbox_service.load_clock(ctx)) if sandbox else None,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -67,4 +73,19 @@ def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX
     )
     app.state.ctx = ctx
     app.state.scheduler = scheduler
-    return RequestId(BodyLimit(app, max_body_bytes))
+    inner: ASGIApp = SharedClock(app, ctx) if sandbox else app
+    return RequestId(BodyLimit(inner, max_body_bytes))
+
+
+class SharedClock:
+    """Sandbox mode: every request first takes the clock offset stored in the database, so all
+    replicas on one database agree on the time the moment an advance has committed."""
+
+    def __init__(self, app: ASGIApp, ctx: Context) -> None:
+        self.app = app
+        self.ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await sandbox_service.load_clock(self.ctx)
+        await self.app(scope, receive, send)

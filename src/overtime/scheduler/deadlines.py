@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from overtime.domain.meeting import EventKind, MeetingEvent
 from overtime.services import lifecycle
@@ -26,8 +26,17 @@ _MOVES_DEADLINE = frozenset(
 
 
 class Scheduler:
-    def __init__(self, ctx: Context, *, poll_seconds: float = 30.0, tick_seconds: float = 0.1) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        poll_seconds: float = 30.0,
+        tick_seconds: float = 0.1,
+        before_run: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.ctx = ctx
+        self.before_run = before_run
+        """Called before each pass (the sandbox reloads the shared clock there)."""
         self.poll_seconds = poll_seconds
         self.tick_seconds = tick_seconds
         """The loop runs at most once per tick, so deadlines that fall close together are applied
@@ -47,6 +56,8 @@ class Scheduler:
     async def run_due(self) -> int:
         """Applies every deadline due by the clock's now."""
         async with self.lock:
+            if self.before_run is not None:
+                await self.before_run()
             return await lifecycle.process_due(self.ctx, self.ctx.clock.now())
 
     async def _sleep_until_next(self) -> None:

@@ -11,16 +11,17 @@ from overtime.services.context import Context
 BATCH = 200
 
 
-async def process_due(ctx: Context, until: datetime, batch: int = BATCH) -> int:
+async def process_due(ctx: Context, until: datetime, batch: int = BATCH, *, skip_locked: bool = True) -> int:
     """Applies every deadline at or before `until`. A meeting that auto-extends to a time still
     before `until` is applied again, step by step, so each ledger entry carries its exact time.
     Meetings are independent, so each is brought up to `until` on its own. Returns how many
-    deadlines were applied."""
+    deadlines were applied. The deadline loop skips meetings another replica is applying right
+    now; a sandbox advance waits for them, since it must answer only once all are applied."""
     applied = 0
     while True:
         published: list[tuple[str, list[MeetingEvent]]] = []
         async with ctx.store.write() as tx:
-            due = await tx.meetings_due(until, batch)
+            due = await tx.meetings_due(until, batch, skip_locked=skip_locked)
             if not due:
                 return applied
             present = await tx.present_counts(

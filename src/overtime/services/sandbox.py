@@ -33,13 +33,13 @@ async def advance(ctx: Context, lock: asyncio.Lock, seconds: float) -> datetime:
     clock = _clock(ctx)
     async with lock:
         async with ctx.store.write() as tx:
-            offset = await tx.clock_offset_ms() + round(seconds * 1000)
+            offset = await tx.lock_clock() + round(seconds * 1000)
             await tx.set_clock_offset_ms(offset)
         target = clock.base.now() + timedelta(milliseconds=offset)
-        await lifecycle.process_due(ctx, target)
+        await lifecycle.process_due(ctx, target, skip_locked=False)
         clock.offset_ms = offset
         # Anything due between `target` and now (the advance itself took time) is handled too.
-        await lifecycle.process_due(ctx, clock.now())
+        await lifecycle.process_due(ctx, clock.now(), skip_locked=False)
     return clock.now()
 
 

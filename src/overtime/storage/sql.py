@@ -32,10 +32,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from overtime.domain import errors
 from overtime.domain.accounts import Account, App
 from overtime.domain.clock import from_ms, to_ms
 from overtime.domain.meeting import EventKind, Meeting, MeetingEvent, MeetingKind, MeetingState
@@ -92,6 +94,9 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
 
 
+_MIGRATION_LOCK = 0x6F76_6572  # any constant; replicas starting together migrate one at a time
+
+
 def migrate(url: str) -> None:
     """Brings the schema to the newest revision (idempotent; run at every start)."""
     engine = create_engine(_driver_url(url, asynchronous=False))
@@ -99,6 +104,8 @@ def migrate(url: str) -> None:
         _configure_sqlite(engine, immediate=True)
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
             _upgrade(conn)
     finally:
         engine.dispose()
@@ -147,6 +154,11 @@ class Store:
         await self._write_engine.dispose()
         if self._read_engine is not self._write_engine:
             await self._read_engine.dispose()
+
+
+def _upsert(conn: AsyncConnection, table: Any) -> Any:
+    """INSERT ... ON CONFLICT, in the connection's dialect."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 def _ms(at: datetime | None) -> int | None:
@@ -314,6 +326,13 @@ class Tx:
     # -- accounts and apps --------------------------------------------------------------------
 
     async def insert_account(self, a: Account) -> None:
+        """AlreadyExists if the account name is taken (also by a concurrent insert)."""
+        try:
+            await self._insert_account(a)
+        except IntegrityError:
+            raise errors.AlreadyExists(f"Account {a.account!r} already exists.") from None
+
+    async def _insert_account(self, a: Account) -> None:
         await self.conn.execute(
             insert(accounts).values(
                 id=a.id,
@@ -439,9 +458,11 @@ class Tx:
 
     async def put_attempts(self, key: str, a: Attempts) -> None:
         values = {"failures": a.failures, "window_start": a.window_start, "locked_until": a.locked_until}
-        result = await self.conn.execute(update(throttles).where(throttles.c.key == key).values(**values))
-        if result.rowcount == 0:
-            await self.conn.execute(insert(throttles).values(key=key, **values))
+        await self.conn.execute(
+            _upsert(self.conn, throttles)
+            .values(key=key, **values)
+            .on_conflict_do_update(index_elements=[throttles.c.key], set_=values)
+        )
 
     async def clear_attempts(self, key: str) -> None:
         await self.conn.execute(delete(throttles).where(throttles.c.key == key))
@@ -643,9 +664,10 @@ class Tx:
         ms = (await self.conn.execute(select(func.min(meetings.c.deadline_at)))).scalar_one()
         return None if ms is None else from_ms(int(ms))
 
-    async def meetings_due(self, until: datetime, limit: int) -> list[Meeting]:
+    async def meetings_due(self, until: datetime, limit: int, *, skip_locked: bool = True) -> list[Meeting]:
         """Up to `limit` meetings whose deadline is at or before `until`, earliest first, locked
-        for this transaction (on PostgreSQL, rows another replica holds are skipped)."""
+        for this transaction. On PostgreSQL, rows another replica holds are skipped, or with
+        `skip_locked=False` waited for (and re-checked once free)."""
         query = (
             select(meetings)
             .where(meetings.c.deadline_at <= to_ms(until))
@@ -653,7 +675,7 @@ class Tx:
             .limit(limit)
         )
         if self.conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=skip_locked)
         return [_meeting(r) for r in await self.conn.execute(query)]
 
     async def present_counts(self, runs: Sequence[tuple[str, str]]) -> dict[str, int]:
@@ -720,11 +742,22 @@ class Tx:
         return int(value or 0)
 
     async def set_clock_offset_ms(self, offset_ms: int) -> None:
-        result = await self.conn.execute(
-            update(sandbox_state).where(sandbox_state.c.id == 1).values(clock_offset_ms=offset_ms)
+        await self.conn.execute(
+            _upsert(self.conn, sandbox_state)
+            .values(id=1, clock_offset_ms=offset_ms)
+            .on_conflict_do_update(index_elements=[sandbox_state.c.id], set_={"clock_offset_ms": offset_ms})
         )
-        if result.rowcount == 0:
-            await self.conn.execute(insert(sandbox_state).values(id=1, clock_offset_ms=offset_ms))
+
+    async def lock_clock(self) -> int:
+        """The stored offset, locked until this transaction ends (advances take turns)."""
+        query = select(sandbox_state.c.clock_offset_ms).where(sandbox_state.c.id == 1)
+        if self.conn.dialect.name == "postgresql":
+            await self.conn.execute(
+                _upsert(self.conn, sandbox_state).values(id=1, clock_offset_ms=0).on_conflict_do_nothing()
+            )
+            query = query.with_for_update()
+        value = (await self.conn.execute(query)).scalar_one_or_none()
+        return int(value or 0)
 
     async def reset_meetings(self) -> None:
         """Sandbox reset: every meeting, control token, participant and ledger entry goes."""
