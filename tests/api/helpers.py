@@ -42,6 +42,12 @@ def assert_error(r: httpx.Response, status: int, code: str, msg: str | None = No
     assert r.headers.get("x-request-id"), "every response carries X-Request-Id"
 
 
+def ok(r: httpx.Response) -> httpx.Response:
+    """Asserts a 200, showing the body when it is not."""
+    assert r.status_code == 200, f"expected 200, got {r.status_code}: {r.text}"
+    return r
+
+
 def assert_envelope(r: httpx.Response, status: int) -> dict[str, Any]:
     """An error in the envelope whose code we do not pin down; never a 5xx."""
     assert r.status_code == status, f"expected {status}, got {r.status_code}: {r.text}"

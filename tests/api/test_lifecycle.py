@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from api.helpers import Member, assert_error, new_member, parse_wire_time, password_of, wire_time
+from api.helpers import Member, assert_error, new_member, ok, parse_wire_time, password_of, wire_time
 from support import Server
 
 ENDED = "MMC.111072006"
@@ -132,7 +132,7 @@ def test_extend_auto_sets_the_step_used_at_the_end(sandbox_server: Server, membe
     token = member.control_token(meeting)
     join(sandbox_server, cid)
 
-    assert member.extend(cid, token, {"auto": 1, "duration": 20}).status_code == 200
+    ok(member.extend(cid, token, {"auto": 1, "duration": 20}))
     advance(sandbox_server, 16)
 
     assert running(member, cid)
@@ -143,7 +143,7 @@ def test_manual_extension_postpones_the_end(sandbox_server: Server, member: Memb
     meeting = member.create(length=15, confConfigInfo={"prolongLength": 0})
     cid = meeting["conferenceID"]
     token = member.control_token(meeting)
-    assert member.extend(cid, token, {"auto": 0, "duration": 10}).status_code == 200
+    ok(member.extend(cid, token, {"auto": 0, "duration": 10}))
 
     advance(sandbox_server, 20)
     assert running(member, cid)
@@ -177,7 +177,7 @@ def test_participant_starts_a_scheduled_meeting(sandbox_server: Server, member: 
     join(sandbox_server, cid)
 
     assert member.detail(cid)["conferenceState"] == "Created"
-    assert member.token_raw(cid, password_of(meeting, "chair")).status_code == 200
+    ok(member.token_raw(cid, password_of(meeting, "chair")))
 
 
 def test_scheduled_meeting_never_started_expires(sandbox_server: Server, member: Member) -> None:

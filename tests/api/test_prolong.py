@@ -22,6 +22,7 @@ from api.helpers import (
     ca_context,
     extend,
     new_member,
+    ok,
     parse_wire_time,
 )
 from support import Server, expire_tokens
@@ -169,7 +170,7 @@ def test_ended_meeting_refusal_leaves_its_history_alone(host: Member) -> None:
     meeting = host.create()
     cid = meeting["conferenceID"]
     token = host.control_token(meeting)
-    assert host.stop(cid, token).status_code == 200
+    ok(host.stop(cid, token))
     before = host.history(cid)
     assert len(before) == 1, before
 
@@ -259,7 +260,7 @@ def test_manual_extension_past_the_cap_is_refused_whole(host: Member) -> None:
     assert host.end_time(cid) == start + timedelta(minutes=1000)
 
     # Exactly up to the cap is fine; one more minute is not.
-    assert host.extend(cid, token, {"auto": 0, "duration": 440}).status_code == 200
+    ok(host.extend(cid, token, {"auto": 0, "duration": 440}))
     assert host.end_time(cid) == start + timedelta(minutes=1440)
     r = host.extend(cid, token, {"auto": 0, "duration": 1})
     assert_error(r, 400, OUT_OF_RANGE)
@@ -302,7 +303,7 @@ def test_extensions_add_up(host: Member) -> None:
     token = host.control_token(meeting)
     end = host.end_time(cid)
     for minutes in (1, 10, 1):
-        assert host.extend(cid, token, {"auto": 0, "duration": minutes}).status_code == 200
+        ok(host.extend(cid, token, {"auto": 0, "duration": minutes}))
     assert host.end_time(cid) == end + timedelta(minutes=12)
 
 
@@ -381,7 +382,7 @@ def test_auto_extension_step_default_and_maximum(host: Member, body: dict[str, i
     token = host.control_token(meeting)
     end = host.end_time(cid)
 
-    assert host.extend(cid, token, body).status_code == 200
+    ok(host.extend(cid, token, body))
 
     info = host.detail(cid)
     assert parse_wire_time(info["endTime"]) == end
@@ -394,7 +395,7 @@ def test_auto_extension_zero_turns_it_off(host: Member) -> None:
     token = host.control_token(meeting)
     end = host.end_time(cid)
 
-    assert host.extend(cid, token, {"auto": 1, "duration": 0}).status_code == 200
+    ok(host.extend(cid, token, {"auto": 1, "duration": 0}))
 
     info = host.detail(cid)
     assert parse_wire_time(info["endTime"]) == end
@@ -496,7 +497,7 @@ def test_extension_survives_sigkill(own_server: Server) -> None:
     try:
         assert again.end_time(cid) == end + timedelta(minutes=40)
         # The control token lives in the database too: it still extends the meeting.
-        assert extend(own_server, cid, token, {"auto": 0, "duration": 1}).status_code == 200
+        ok(extend(own_server, cid, token, {"auto": 0, "duration": 1}))
         assert again.end_time(cid) == end + timedelta(minutes=41)
     finally:
         again.close()

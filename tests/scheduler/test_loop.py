@@ -16,6 +16,7 @@ from overtime.domain.meeting import Meeting, MeetingState, Policy, validate_spec
 from overtime.scheduler.deadlines import Scheduler
 from overtime.services.context import Context, Pending
 from overtime.storage.sql import Store, migrate
+from support import create_pg_database, drop_pg_database
 
 pytestmark = pytest.mark.anyio
 
@@ -26,12 +27,14 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def ctx(tmp_path: Path) -> AsyncIterator[Context]:
-    url = f"sqlite:///{tmp_path / 'loop.db'}"
+async def ctx(backend: str, tmp_path: Path) -> AsyncIterator[Context]:
+    url = create_pg_database() if backend == "postgresql" else f"sqlite:///{tmp_path / 'loop.db'}"
     migrate(url)
     context = Context(Store(url), SystemClock())
     yield context
     await context.store.close()
+    if backend == "postgresql":
+        drop_pg_database(url)
 
 
 async def running_meeting_ending_in(ctx: Context, delay: timedelta) -> Meeting:

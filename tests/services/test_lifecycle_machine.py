@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from fakes import FakeClock
 from overtime.domain.accounts import Account
@@ -27,6 +27,7 @@ from overtime.services import control, meetings, presence, sandbox
 from overtime.services.auth import Session
 from overtime.services.context import Context
 from overtime.storage.sql import Store, migrate
+from support import create_pg_database, drop_pg_database
 
 T = TypeVar("T")
 CAP = timedelta(minutes=1440)
@@ -36,11 +37,14 @@ EXTENSIONS = {EventKind.EXTENDED, EventKind.AUTO_EXTENDED}
 class LifecycleMachine(RuleBasedStateMachine):
     meetings = Bundle("meetings")
 
+    backend = "sqlite"
+
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.dir = Path(tempfile.mkdtemp())
-        url = f"sqlite:///{self.dir / 'machine.db'}"
+        self.pg_url = create_pg_database() if self.backend == "postgresql" else None
+        url = self.pg_url or f"sqlite:///{self.dir / 'machine.db'}"
         migrate(url)
         self.clock = OffsetClock(FakeClock())
         self.ctx = Context(Store(url), self.clock)
@@ -63,6 +67,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.run(self.ctx.store.close())
         self.loop.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.pg_url:
+            drop_pg_database(self.pg_url)
 
     def _attempt(self, work: Coroutine[Any, Any, object]) -> None:
         # A refusal is a legal outcome; the invariants check that it changed nothing.
@@ -193,10 +199,14 @@ class LifecycleMachine(RuleBasedStateMachine):
                 assert self.frozen.setdefault(cid, state) == state, f"ended meeting {cid} changed"
 
 
-LifecycleMachine.TestCase.settings = settings(
-    max_examples=25,
-    stateful_step_count=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-test_lifecycle_machine = LifecycleMachine.TestCase
+def test_lifecycle_machine(backend: str) -> None:
+    machine = type(f"LifecycleMachine_{backend}", (LifecycleMachine,), {"backend": backend})
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

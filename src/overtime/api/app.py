@@ -22,6 +22,7 @@ from overtime.domain.errors import DomainError
 from overtime.scheduler.deadlines import Scheduler
 from overtime.services import sandbox as sandbox_service
 from overtime.services.context import Context
+from overtime.storage.sql import StoreUnavailable
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -67,6 +68,7 @@ def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX
             DomainError: errors.domain_error,
             errors.WireError: errors.wire_error,
             HTTPException: errors.http_error,
+            StoreUnavailable: errors.store_unavailable,
             Exception: errors.internal_error,
         },
         lifespan=lifespan,

@@ -88,6 +88,10 @@ async def http_error(_request: Request, exc: Exception) -> Response:
     return envelope(exc.status_code, "MMC.111070001", message, dict(exc.headers or {}))
 
 
+async def store_unavailable(_request: Request, _exc: Exception) -> Response:
+    return envelope(503, "MMC.111070003", "The database is unavailable; retry shortly.", {"Retry-After": "1"})
+
+
 async def internal_error(_request: Request, _exc: Exception) -> Response:
     status, code, message = INTERNAL
     return envelope(status, code, message)

@@ -33,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -56,6 +56,10 @@ from overtime.storage.tables import (
     sandbox_state,
     throttles,
 )
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached right now (restarting, network); nothing was written."""
 
 
 class StaleWrite(Exception):
@@ -138,17 +142,27 @@ class Store:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:
         """One transaction: committed when the block ends normally, rolled back otherwise."""
-        if self._write_lock is None:
-            async with self._write_engine.begin() as conn:
+        try:
+            if self._write_lock is None:
+                async with self._write_engine.begin() as conn:
+                    yield Tx(conn)
+                return
+            async with self._write_lock, self._write_engine.begin() as conn:
                 yield Tx(conn)
-            return
-        async with self._write_lock, self._write_engine.begin() as conn:
-            yield Tx(conn)
+        except (OperationalError, InterfaceError) as e:
+            if e.connection_invalidated or not self.is_sqlite:
+                raise StoreUnavailable(str(e.orig)) from e
+            raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        async with self._read_engine.begin() as conn:
-            yield Tx(conn)
+        try:
+            async with self._read_engine.begin() as conn:
+                yield Tx(conn)
+        except (OperationalError, InterfaceError) as e:
+            if e.connection_invalidated or not self.is_sqlite:
+                raise StoreUnavailable(str(e.orig)) from e
+            raise
 
     async def close(self) -> None:
         await self._write_engine.dispose()

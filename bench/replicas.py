@@ -1,0 +1,107 @@
+"""bench/replicas: the extend route over HTTPS (wrk, keep-alive, 64 connections in all) against
+1, 2 and 3 replicas on one PostgreSQL database, next to one server on SQLite and to a raw psycopg
+UPDATE loop on the same PostgreSQL database, in one run.
+
+Each request is a real manual extension (`{"auto":0,"duration":1}`) of one of 100 meetings in turn.
+With N replicas, N wrk processes run at once (64/N connections each); req/s is their sum and p99
+the worst of theirs.
+Usage: .venv/bin/python bench/replicas.py [--seconds 10] [--connections 64]
+Needs PostgreSQL at 127.0.0.1:5432 (trust auth) and wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+from harness import Result, prepare_meetings, require_wrk, run_wrk, table
+
+from support import Server, create_pg_database, drop_pg_database
+
+
+def wrk_over(servers: list[Server], targets: Path, name: str, connections: int, seconds: int) -> Result:
+    per = max(1, connections // len(servers))
+    with ThreadPoolExecutor(len(servers)) as pool:
+        results = list(pool.map(lambda s: run_wrk(s.url, targets, connections=per, seconds=seconds), servers))
+    return Result(
+        name,
+        sum(r.requests for r in results),
+        max(r.seconds for r in results),
+        max(r.p50_ms for r in results),
+        max(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+    )
+
+
+def raw_update_loop(url: str, seconds: int, workers: int) -> Result:
+    """The floor for a durable write on this database: UPDATE ... RETURNING, autocommit."""
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("CREATE TABLE bench_rows (id int PRIMARY KEY, end_at bigint NOT NULL)")
+        con.execute("INSERT INTO bench_rows SELECT g, 0 FROM generate_series(1, 100) g")
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def work(worker: int) -> None:
+        mine = []
+        with psycopg.connect(url, autocommit=True) as con:
+            i = worker
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                con.execute("UPDATE bench_rows SET end_at = end_at + 60000 WHERE id = %s RETURNING end_at", (i % 100 + 1,))
+                mine.append((time.perf_counter() - t) * 1000)
+                i += workers
+        with lock:
+            latencies.extend(mine)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(work, range(workers)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return Result(
+        f"raw psycopg UPDATE loop, {workers} connections",
+        len(latencies), elapsed, statistics.median(latencies), latencies[int(0.99 * (len(latencies) - 1))], 0,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    require_wrk()
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        url = create_pg_database()
+        replicas = [Server(root / f"replica{i}", database_url=url) for i in range(3)]
+        sqlite = Server(root / "sqlite")
+        try:
+            for srv in [*replicas, sqlite]:
+                srv.start()
+            pg_targets, sqlite_targets = root / "pg.txt", root / "sqlite.txt"
+            prepare_meetings(replicas, 100, pg_targets)
+            prepare_meetings([sqlite], 100, sqlite_targets)
+            results.append(raw_update_loop(url, args.seconds, 8))
+            for n in (1, 2, 3):
+                results.append(
+                    wrk_over(replicas[:n], pg_targets, f"Overtime, {n} replica(s) on PostgreSQL", args.connections, args.seconds)
+                )
+            results.append(wrk_over([sqlite], sqlite_targets, "Overtime, 1 server on SQLite", args.connections, args.seconds))
+        finally:
+            for srv in [*replicas, sqlite]:
+                srv.stop()
+            drop_pg_database(url)
+    print(f"extend route over HTTPS, {args.connections} connections, {args.seconds} s each\n")
+    print(table(results, baseline=results[0]))
+
+
+if __name__ == "__main__":
+    main()
