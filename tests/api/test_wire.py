@@ -21,6 +21,7 @@ from api.helpers import (
     Member,
     assert_envelope,
     ca_context,
+    future_start,
     ok,
 )
 from support import Server
@@ -210,3 +211,23 @@ def test_http_1_1_keep_alive_survives_errors(server: Server) -> None:
         for _ in range(20):
             assert c.get("/no/such/path").status_code == 404
             ok(c.get("/health"))
+
+
+def assert_empty_object(r: httpx.Response) -> None:
+    ok(r)
+    assert r.json() == {}
+    assert r.headers["content-type"].replace(" ", "").lower() == "application/json;charset=utf-8"
+    assert r.headers.get("x-request-id")
+
+
+def test_operations_without_response_parameters_answer_an_empty_object(server: Server, host: Member) -> None:
+    meeting = host.create()
+    token = host.control_token(meeting)
+    assert_empty_object(host.extend(meeting["conferenceID"], token, {"auto": 0, "duration": 1}))
+    assert_empty_object(host.stop(meeting["conferenceID"], token))
+
+    scheduled = host.create(startTime=future_start(120))
+    assert_empty_object(host.http.delete(MEETINGS, params={"conferenceID": scheduled["conferenceID"]}))
+
+    with server.client() as c:
+        assert_empty_object(c.delete(TOKEN, headers={"X-Access-Token": server.login(host.account)}))

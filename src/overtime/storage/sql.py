@@ -1,4 +1,5 @@
-"""The SQL store: one set of SQLAlchemy Core queries for SQLite (aiosqlite, WAL) and PostgreSQL.
+"""The SQL store: one set of SQLAlchemy Core queries for SQLite (stdlib driver, WAL) and PostgreSQL
+(psycopg 3, async).
 
 Writes run in `Store.write()`: one transaction, committed on success and rolled back on any
 error, so a refused request changes nothing. On SQLite, writes are serialised in the process and
@@ -68,7 +69,7 @@ class StaleWrite(Exception):
 
 def _driver_url(url: str, *, asynchronous: bool) -> str:
     if url.startswith("sqlite:"):
-        return url.replace("sqlite:", "sqlite+aiosqlite:", 1) if asynchronous else url
+        return url
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
@@ -83,7 +84,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     for pragma in (
         "PRAGMA journal_mode=WAL",
         "PRAGMA synchronous=NORMAL",
-        "PRAGMA busy_timeout=10000",
+        "PRAGMA busy_timeout=2000",
         "PRAGMA foreign_keys=ON",
     ):
         cursor.execute(pragma)
@@ -122,32 +123,47 @@ def _upgrade(conn: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
+class InLoopConnection:
+    """A synchronous SQLAlchemy connection behind the awaitable `execute` that `Tx` uses.
+
+    SQLite runs in the process: a statement costs tens of microseconds, less than the hop to a
+    driver thread that an async driver pays for each one (decision 0003). The event loop is
+    blocked only for that long; the busy timeout bounds the wait for another process's lock."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.dialect = conn.dialect
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self._conn.execute(statement, parameters)
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
-        async_url = _driver_url(url, asynchronous=True)
-        self.is_sqlite = async_url.startswith("sqlite")
+        self.is_sqlite = url.startswith("sqlite:")
         if self.is_sqlite:
-            self._write_engine: AsyncEngine = create_async_engine(async_url, pool_size=1, max_overflow=0)
-            self._read_engine: AsyncEngine = create_async_engine(async_url, pool_size=4, max_overflow=4)
-            _configure_sqlite(self._write_engine.sync_engine, immediate=True)
-            _configure_sqlite(self._read_engine.sync_engine, immediate=False)
-            self._write_lock: asyncio.Lock | None = asyncio.Lock()
+            sync_url = _driver_url(url, asynchronous=False)
+            self._sqlite_write: Engine = create_engine(sync_url, pool_size=1, max_overflow=0)
+            self._sqlite_read: Engine = create_engine(sync_url, pool_size=4, max_overflow=8)
+            _configure_sqlite(self._sqlite_write, immediate=True)
+            _configure_sqlite(self._sqlite_read, immediate=False)
+            self._write_lock = asyncio.Lock()
         else:
-            self._write_engine = self._read_engine = create_async_engine(
-                async_url, pool_size=10, max_overflow=10, pool_pre_ping=True
+            self._engine: AsyncEngine = create_async_engine(
+                _driver_url(url, asynchronous=True), pool_size=10, max_overflow=10, pool_pre_ping=True
             )
-            self._write_lock = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:
         """One transaction: committed when the block ends normally, rolled back otherwise."""
         try:
-            if self._write_lock is None:
-                async with self._write_engine.begin() as conn:
-                    yield Tx(conn)
+            if self.is_sqlite:
+                async with self._write_lock:
+                    with self._sqlite_write.begin() as sync_conn:
+                        yield Tx(InLoopConnection(sync_conn))
                 return
-            async with self._write_lock, self._write_engine.begin() as conn:
+            async with self._engine.begin() as conn:
                 yield Tx(conn)
         except (OperationalError, InterfaceError) as e:
             if e.connection_invalidated or not self.is_sqlite:
@@ -157,7 +173,11 @@ class Store:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
         try:
-            async with self._read_engine.begin() as conn:
+            if self.is_sqlite:
+                with self._sqlite_read.begin() as sync_conn:
+                    yield Tx(InLoopConnection(sync_conn))
+                return
+            async with self._engine.begin() as conn:
                 yield Tx(conn)
         except (OperationalError, InterfaceError) as e:
             if e.connection_invalidated or not self.is_sqlite:
@@ -165,12 +185,14 @@ class Store:
             raise
 
     async def close(self) -> None:
-        await self._write_engine.dispose()
-        if self._read_engine is not self._write_engine:
-            await self._read_engine.dispose()
+        if self.is_sqlite:
+            self._sqlite_write.dispose()
+            self._sqlite_read.dispose()
+        else:
+            await self._engine.dispose()
 
 
-def _upsert(conn: AsyncConnection, table: Any) -> Any:
+def _upsert(conn: AsyncConnection | InLoopConnection, table: Any) -> Any:
     """INSERT ... ON CONFLICT, in the connection's dialect."""
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
@@ -293,6 +315,20 @@ _MEETING_COLUMNS = (
 )
 
 
+# The hot path's statements, built once: constructing a statement costs more than running it.
+_SELECT_MEETING = select(meetings).where(meetings.c.conference_id == bindparam("cid"))
+_SELECT_MEETING_LOCKED = _SELECT_MEETING.with_for_update()
+_UPDATE_MEETING = (
+    update(meetings)
+    .where(meetings.c.conference_id == bindparam("cid"), meetings.c.version == bindparam("expected"))
+    .values({name: bindparam(name) for name in _MEETING_COLUMNS})
+)
+_INSERT_EVENTS = insert(meeting_events)
+_SELECT_CONTROL_TOKEN = select(control_tokens).where(control_tokens.c.digest == bindparam("digest"))
+_SELECT_ACCESS_TOKEN = select(access_tokens).where(access_tokens.c.digest == bindparam("digest"))
+_SELECT_ACCOUNT = select(accounts).where(accounts.c.id == bindparam("id"))
+
+
 def _event_rows(m: Meeting) -> list[dict[str, Any]]:
     return [
         {
@@ -334,7 +370,7 @@ class LedgerEntry:
 class Tx:
     """The store's operations inside one transaction."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection | InLoopConnection) -> None:
         self.conn = conn
 
     # -- accounts and apps --------------------------------------------------------------------
@@ -365,7 +401,7 @@ class Tx:
         return _account(row) if row else None
 
     async def account_by_id(self, account_id: str) -> Account | None:
-        row = (await self.conn.execute(select(accounts).where(accounts.c.id == account_id))).first()
+        row = (await self.conn.execute(_SELECT_ACCOUNT, {"id": account_id})).first()
         return _account(row) if row else None
 
     async def account_names(self, ids: Sequence[str]) -> dict[str, str]:
@@ -426,7 +462,7 @@ class Tx:
         )
 
     async def access_token(self, digest: str) -> AccessToken | None:
-        row = (await self.conn.execute(select(access_tokens).where(access_tokens.c.digest == digest))).first()
+        row = (await self.conn.execute(_SELECT_ACCESS_TOKEN, {"digest": digest})).first()
         return _access_token(row) if row else None
 
     async def access_token_by_refresh(self, refresh_digest: str) -> AccessToken | None:
@@ -507,18 +543,16 @@ class Tx:
         return _meeting(row) if row else None
 
     async def meeting(self, conference_id: str, *, for_update: bool = False) -> Meeting | None:
-        query = select(meetings).where(meetings.c.conference_id == conference_id)
-        if for_update and self.conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = (await self.conn.execute(query)).first()
+        locked = for_update and self.conn.dialect.name == "postgresql"
+        query = _SELECT_MEETING_LOCKED if locked else _SELECT_MEETING
+        row = (await self.conn.execute(query, {"cid": conference_id})).first()
         return _meeting(row) if row else None
 
     async def save_meeting(self, m: Meeting) -> None:
         """Writes a changed meeting and its new ledger entries; StaleWrite if it moved on."""
         result = await self.conn.execute(
-            update(meetings)
-            .where(meetings.c.conference_id == m.conference_id, meetings.c.version == m.version)
-            .values(version=m.version + 1, **_meeting_values(m))
+            _UPDATE_MEETING,
+            {"cid": m.conference_id, "expected": m.version, **_meeting_values(m), "version": m.version + 1},
         )
         if result.rowcount != 1:
             raise StaleWrite(m.conference_id)
@@ -528,7 +562,7 @@ class Tx:
     async def _append_events(self, m: Meeting) -> None:
         if not m.events:
             return
-        await self.conn.execute(insert(meeting_events), _event_rows(m))
+        await self.conn.execute(_INSERT_EVENTS, _event_rows(m))
         m.events.clear()
 
     async def ledger(self, conference_id: str) -> list[LedgerEntry]:
@@ -590,9 +624,7 @@ class Tx:
         )
 
     async def control_token(self, digest: str) -> ControlToken | None:
-        row = (
-            await self.conn.execute(select(control_tokens).where(control_tokens.c.digest == digest))
-        ).first()
+        row = (await self.conn.execute(_SELECT_CONTROL_TOKEN, {"digest": digest})).first()
         return _control_token(row) if row else None
 
     async def renew_control_token(self, digest: str, expires_at: datetime) -> None:
