@@ -83,8 +83,13 @@ def main() -> None:
 
     async def run() -> None:
         server = Server(
-            make_app(tokens, db), address="127.0.0.1", port=args.port, interface=Interfaces.ASGI,
-            ssl_cert=args.cert, ssl_key=args.key, ssl_protocol_min=SSLProtocols.tls12,
+            make_app(tokens, db),
+            address="127.0.0.1",
+            port=args.port,
+            interface=Interfaces.ASGI,
+            ssl_cert=args.cert,
+            ssl_key=args.key,
+            ssl_protocol_min=SSLProtocols.tls12,
             log_level="warning",  # type: ignore[arg-type]
         )
         loop = asyncio.get_running_loop()

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
-from harness import Result, prepare_meetings, require_wrk, run_wrk, table
+from harness import prepare_meetings, require_wrk, run_wrk, table
 
 from support import Server, free_port
 
@@ -27,8 +27,18 @@ from support import Server, free_port
 def start_baseline(server: Server, targets: Path, sqlite: Path | None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     tls = server.data_dir / "tls"
-    cmd = [sys.executable, str(Path(__file__).parent / "baseline_app.py"), "--port", str(port),
-           "--cert", str(tls / "server.pem"), "--key", str(tls / "server-key.pem"), "--targets", str(targets)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).parent / "baseline_app.py"),
+        "--port",
+        str(port),
+        "--cert",
+        str(tls / "server.pem"),
+        "--key",
+        str(tls / "server-key.pem"),
+        "--targets",
+        str(targets),
+    ]
     if sqlite:
         cmd += ["--sqlite", str(sqlite)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -49,23 +59,44 @@ async def flows(server: Server, seconds: float, concurrency: int) -> tuple[int, 
     done = 0
     stop = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=server.url, verify=server.ssl_context(), limits=limits, timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=server.url, verify=server.ssl_context(), limits=limits, timeout=30
+    ) as http:
 
         async def one() -> None:
             nonlocal done
             while time.perf_counter() < stop:
-                token = (await http.post("/v1/usg/acs/auth/account", headers={"Authorization": basic},
-                                         json={"account": account.account, "clientType": 72})).json()["accessToken"]
+                token = (
+                    await http.post(
+                        "/v1/usg/acs/auth/account",
+                        headers={"Authorization": basic},
+                        json={"account": account.account, "clientType": 72},
+                    )
+                ).json()["accessToken"]
                 h = {"X-Access-Token": token}
-                m = (await http.post("/v1/mmc/management/conferences", headers=h, json={"mediaTypes": "Voice"})).json()[0]
+                m = (
+                    await http.post("/v1/mmc/management/conferences", headers=h, json={"mediaTypes": "Voice"})
+                ).json()[0]
                 chair = next(p["password"] for p in m["passwordEntry"] if p["conferenceRole"] == "chair")
-                ctl = (await http.get("/v1/mmc/control/conferences/token", params={"conferenceID": m["conferenceID"]},
-                                      headers={**h, "X-Password": chair, "X-Login-Type": "1"})).json()["data"]["token"]
-                r = await http.put("/v1/mmc/control/conferences/duration", params={"conferenceID": m["conferenceID"]},
-                                   headers={"X-Conference-Authorization": ctl}, json={"auto": 0, "duration": 40})
+                ctl = (
+                    await http.get(
+                        "/v1/mmc/control/conferences/token",
+                        params={"conferenceID": m["conferenceID"]},
+                        headers={**h, "X-Password": chair, "X-Login-Type": "1"},
+                    )
+                ).json()["data"]["token"]
+                r = await http.put(
+                    "/v1/mmc/control/conferences/duration",
+                    params={"conferenceID": m["conferenceID"]},
+                    headers={"X-Conference-Authorization": ctl},
+                    json={"auto": 0, "duration": 40},
+                )
                 assert r.status_code == 200, r.text
-                r = await http.get("/v1/mmc/management/conferences/confDetail",
-                                   params={"conferenceID": m["conferenceID"]}, headers=h)
+                r = await http.get(
+                    "/v1/mmc/management/conferences/confDetail",
+                    params={"conferenceID": m["conferenceID"]},
+                    headers=h,
+                )
                 assert r.status_code == 200, r.text
                 done += 1
 
@@ -99,15 +130,19 @@ def main() -> None:
             b.name = "(b) (a) + one SQLite UPDATE per request"
             o = run_wrk(server.url, targets, **run)
             o.name = "Overtime: PUT .../conferences/duration"
-            print(f"extend route over HTTPS keep-alive, {args.connections} connections, {args.seconds} s each\n")
+            print(
+                f"extend route over HTTPS keep-alive, {args.connections} connections, {args.seconds} s each\n"
+            )
             print(table([a, b, o], baseline=b))
             verdict = "met" if o.rps >= 0.5 * b.rps and o.p99_ms <= 25 else "NOT met"
             print(f"\ntarget: >= 50% of (b) with p99 <= 25 ms -> {verdict}")
             for p in procs:
                 p.send_signal(signal.SIGTERM)
             count, elapsed = asyncio.run(flows(server, args.seconds, args.flows))
-            print(f"\nwhole flow (auth -> create -> token -> extend -> detail), {args.flows} at a time: "
-                  f"{count / elapsed:.1f} flows/s ({count} in {elapsed:.1f} s)")
+            print(
+                f"\nwhole flow (auth -> create -> token -> extend -> detail), {args.flows} at a time: "
+                f"{count / elapsed:.1f} flows/s ({count} in {elapsed:.1f} s)"
+            )
         finally:
             for p in procs:
                 p.kill()
@@ -116,5 +151,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-_ = Result

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from support import Server  # noqa: E402  (the tests' server harness: HTTPS on loopback)
+from support import Server
 
 LUA = """
 local reqs = {}
@@ -66,9 +66,21 @@ def run_wrk(url: str, targets: Path, *, connections: int, seconds: int, threads:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA)
     out = subprocess.run(
-        [require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, url,
-         "--", str(targets)],
-        capture_output=True, text=True, check=True,
+        [
+            require_wrk(),
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            f.name,
+            url,
+            "--",
+            str(targets),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     pct = {m[0]: _ms(m[1], m[2]) for m in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)}
     total = re.search(r"(\d+) requests in ([\d.]+)(s|m)", out)
@@ -88,7 +100,9 @@ def prepare_meetings(servers: Sequence[Server], count: int, path: Path) -> None:
     lines = []
     with servers[0].client(headers={"X-Access-Token": token}) as http:
         for _ in range(count):
-            meeting = http.post("/v1/mmc/management/conferences", json={"mediaTypes": "Voice", "length": 15}).json()[0]
+            meeting = http.post(
+                "/v1/mmc/management/conferences", json={"mediaTypes": "Voice", "length": 15}
+            ).json()[0]
             chair = next(p["password"] for p in meeting["passwordEntry"] if p["conferenceRole"] == "chair")
             ctl = http.get(
                 "/v1/mmc/control/conferences/token",
@@ -100,7 +114,10 @@ def prepare_meetings(servers: Sequence[Server], count: int, path: Path) -> None:
 
 
 def table(results: Sequence[Result], baseline: Result | None = None) -> str:
-    rows = [f"{'':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}" + ("  vs baseline" if baseline else "")]
+    rows = [
+        f"{'':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        + ("  vs baseline" if baseline else "")
+    ]
     for r in results:
         ratio = f"  {r.rps / baseline.rps:>10.0%}" if baseline else ""
         rows.append(f"{r.name:<44} {r.rps:>9.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>7}{ratio}")

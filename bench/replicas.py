@@ -54,7 +54,10 @@ def raw_update_loop(url: str, seconds: int, workers: int) -> Result:
             i = worker
             while time.perf_counter() < stop:
                 t = time.perf_counter()
-                con.execute("UPDATE bench_rows SET end_at = end_at + 60000 WHERE id = %s RETURNING end_at", (i % 100 + 1,))
+                con.execute(
+                    "UPDATE bench_rows SET end_at = end_at + 60000 WHERE id = %s RETURNING end_at",
+                    (i % 100 + 1,),
+                )
                 mine.append((time.perf_counter() - t) * 1000)
                 i += workers
         with lock:
@@ -67,7 +70,11 @@ def raw_update_loop(url: str, seconds: int, workers: int) -> Result:
     latencies.sort()
     return Result(
         f"raw psycopg UPDATE loop, {workers} connections",
-        len(latencies), elapsed, statistics.median(latencies), latencies[int(0.99 * (len(latencies) - 1))], 0,
+        len(latencies),
+        elapsed,
+        statistics.median(latencies),
+        latencies[int(0.99 * (len(latencies) - 1))],
+        0,
     )
 
 
@@ -92,9 +99,19 @@ def main() -> None:
             results.append(raw_update_loop(url, args.seconds, 8))
             for n in (1, 2, 3):
                 results.append(
-                    wrk_over(replicas[:n], pg_targets, f"Overtime, {n} replica(s) on PostgreSQL", args.connections, args.seconds)
+                    wrk_over(
+                        replicas[:n],
+                        pg_targets,
+                        f"Overtime, {n} replica(s) on PostgreSQL",
+                        args.connections,
+                        args.seconds,
+                    )
                 )
-            results.append(wrk_over([sqlite], sqlite_targets, "Overtime, 1 server on SQLite", args.connections, args.seconds))
+            results.append(
+                wrk_over(
+                    [sqlite], sqlite_targets, "Overtime, 1 server on SQLite", args.connections, args.seconds
+                )
+            )
         finally:
             for srv in [*replicas, sqlite]:
                 srv.stop()

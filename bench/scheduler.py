@@ -63,24 +63,40 @@ async def baseline(deadlines: Sequence[datetime]) -> tuple[list[float], float]:
 async def seed(ctx: Context, deadlines: Sequence[datetime]) -> None:
     now = ctx.clock.now()
     spec = validate_spec(
-        subject="bench", media_types="Voice", length=15, start=None, guest_password=None,
-        prolong_step=None, allow_guest_start=False, now=now,
+        subject="bench",
+        media_types="Voice",
+        length=15,
+        start=None,
+        guest_password=None,
+        prolong_step=None,
+        allow_guest_start=False,
+        now=now,
     )
     async with ctx.store.write() as tx:
         for i, deadline in enumerate(deadlines):
             meeting = Meeting.create(
-                spec, conference_id=str(100_000_000 + i), owner_id="bench", corp_id="bench",
-                chair_password="111111", random_guest_password="222222", policy=Policy(), now=now,
+                spec,
+                conference_id=str(100_000_000 + i),
+                owner_id="bench",
+                corp_id="bench",
+                chair_password="111111",
+                random_guest_password="222222",
+                policy=Policy(),
+                now=now,
             )
             meeting.end_at = deadline
             await tx.insert_meeting(meeting)
             if i % 2 == 0:  # half have someone present and auto-extend; half end
                 await tx.insert_participant(
-                    Participant(uuid.uuid4().hex, meeting.conference_id, meeting.conf_uuid, "p", Role.ATTENDEE, now)
+                    Participant(
+                        uuid.uuid4().hex, meeting.conference_id, meeting.conf_uuid, "p", Role.ATTENDEE, now
+                    )
                 )
 
 
-async def overtime_run(deadlines: Sequence[datetime], db: Path, idle_s: float) -> tuple[list[float], float, float]:
+async def overtime_run(
+    deadlines: Sequence[datetime], db: Path, idle_s: float
+) -> tuple[list[float], float, float]:
     url = f"sqlite:///{db}"
     migrate(url)
     ctx = Context(Store(url), SystemClock())
@@ -129,9 +145,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         late, cpu, idle = asyncio.run(overtime_run(plan(20.0), Path(tmp) / "bench.db", args.idle))
     print(summary("overtime: loop + SQLite", late, cpu))
-    print(f"\nidle server over {args.idle:.0f} s: {idle:.3f} CPU s = {100 * idle / args.idle:.2f}% of one core")
-    print(f"targets: p99 lateness < 1000 ms -> {'met' if pct(late, 99) < 1000 else 'NOT met'}; "
-          f"idle CPU < 1% -> {'met' if idle / args.idle < 0.01 else 'NOT met'}")
+    print(
+        f"\nidle server over {args.idle:.0f} s: {idle:.3f} CPU s = {100 * idle / args.idle:.2f}% of one core"
+    )
+    print(
+        f"targets: p99 lateness < 1000 ms -> {'met' if pct(late, 99) < 1000 else 'NOT met'}; "
+        f"idle CPU < 1% -> {'met' if idle / args.idle < 0.01 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

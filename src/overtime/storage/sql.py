@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from overtime.domain import errors
@@ -45,6 +45,7 @@ from overtime.domain.meeting import EventKind, Meeting, MeetingEvent, MeetingKin
 from overtime.domain.presence import Participant
 from overtime.domain.throttle import Attempts
 from overtime.domain.tokens import AccessToken, ControlToken, Role
+from overtime.storage.raw import InLoopConnection, PgConnection
 from overtime.storage.tables import (
     access_tokens,
     accounts,
@@ -123,21 +124,6 @@ def _upgrade(conn: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
-class InLoopConnection:
-    """A synchronous SQLAlchemy connection behind the awaitable `execute` that `Tx` uses.
-
-    SQLite runs in the process: a statement costs tens of microseconds, less than the hop to a
-    driver thread that an async driver pays for each one (decision 0003). The event loop is
-    blocked only for that long; the busy timeout bounds the wait for another process's lock."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self.dialect = conn.dialect
-
-    async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        return self._conn.execute(statement, parameters)
-
-
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -164,7 +150,7 @@ class Store:
                         yield Tx(InLoopConnection(sync_conn))
                 return
             async with self._engine.begin() as conn:
-                yield Tx(conn)
+                yield Tx(PgConnection(conn))
         except (OperationalError, InterfaceError) as e:
             if e.connection_invalidated or not self.is_sqlite:
                 raise StoreUnavailable(str(e.orig)) from e
@@ -178,7 +164,7 @@ class Store:
                     yield Tx(InLoopConnection(sync_conn))
                 return
             async with self._engine.begin() as conn:
-                yield Tx(conn)
+                yield Tx(PgConnection(conn))
         except (OperationalError, InterfaceError) as e:
             if e.connection_invalidated or not self.is_sqlite:
                 raise StoreUnavailable(str(e.orig)) from e
@@ -192,7 +178,7 @@ class Store:
             await self._engine.dispose()
 
 
-def _upsert(conn: AsyncConnection | InLoopConnection, table: Any) -> Any:
+def _upsert(conn: PgConnection | InLoopConnection, table: Any) -> Any:
     """INSERT ... ON CONFLICT, in the connection's dialect."""
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
@@ -205,7 +191,7 @@ def _dt(ms: int | None) -> datetime | None:
     return None if ms is None else from_ms(ms)
 
 
-def _account(row: Row[Any]) -> Account:
+def _account(row: Any) -> Account:
     return Account(
         id=row.id,
         account=row.account,
@@ -218,7 +204,7 @@ def _account(row: Row[Any]) -> Account:
     )
 
 
-def _meeting(row: Row[Any]) -> Meeting:
+def _meeting(row: Any) -> Meeting:
     return Meeting(
         conference_id=row.conference_id,
         owner_id=row.owner_id,
@@ -267,7 +253,7 @@ def _meeting_values(m: Meeting) -> dict[str, Any]:
     }
 
 
-def _access_token(row: Row[Any]) -> AccessToken:
+def _access_token(row: Any) -> AccessToken:
     return AccessToken(
         digest=row.digest,
         refresh_digest=row.refresh_digest,
@@ -280,7 +266,7 @@ def _access_token(row: Row[Any]) -> AccessToken:
     )
 
 
-def _control_token(row: Row[Any]) -> ControlToken:
+def _control_token(row: Any) -> ControlToken:
     return ControlToken(
         digest=row.digest,
         conference_id=row.conference_id,
@@ -323,7 +309,12 @@ _UPDATE_MEETING = (
     .where(meetings.c.conference_id == bindparam("cid"), meetings.c.version == bindparam("expected"))
     .values({name: bindparam(name) for name in _MEETING_COLUMNS})
 )
-_INSERT_EVENTS = insert(meeting_events)
+_INSERT_EVENTS = insert(meeting_events).values(
+    {
+        name: bindparam(name)
+        for name in ("conference_id", "conf_uuid", "at", "kind", "actor", "old_end", "new_end", "detail")
+    }
+)
 _SELECT_CONTROL_TOKEN = select(control_tokens).where(control_tokens.c.digest == bindparam("digest"))
 _SELECT_ACCESS_TOKEN = select(access_tokens).where(access_tokens.c.digest == bindparam("digest"))
 _SELECT_ACCOUNT = select(accounts).where(accounts.c.id == bindparam("id"))
@@ -370,7 +361,7 @@ class LedgerEntry:
 class Tx:
     """The store's operations inside one transaction."""
 
-    def __init__(self, conn: AsyncConnection | InLoopConnection) -> None:
+    def __init__(self, conn: PgConnection | InLoopConnection) -> None:
         self.conn = conn
 
     # -- accounts and apps --------------------------------------------------------------------
@@ -401,7 +392,7 @@ class Tx:
         return _account(row) if row else None
 
     async def account_by_id(self, account_id: str) -> Account | None:
-        row = (await self.conn.execute(_SELECT_ACCOUNT, {"id": account_id})).first()
+        row = await self.conn.fetch_one(_SELECT_ACCOUNT, {"id": account_id})
         return _account(row) if row else None
 
     async def account_names(self, ids: Sequence[str]) -> dict[str, str]:
@@ -462,7 +453,7 @@ class Tx:
         )
 
     async def access_token(self, digest: str) -> AccessToken | None:
-        row = (await self.conn.execute(_SELECT_ACCESS_TOKEN, {"digest": digest})).first()
+        row = await self.conn.fetch_one(_SELECT_ACCESS_TOKEN, {"digest": digest})
         return _access_token(row) if row else None
 
     async def access_token_by_refresh(self, refresh_digest: str) -> AccessToken | None:
@@ -545,16 +536,16 @@ class Tx:
     async def meeting(self, conference_id: str, *, for_update: bool = False) -> Meeting | None:
         locked = for_update and self.conn.dialect.name == "postgresql"
         query = _SELECT_MEETING_LOCKED if locked else _SELECT_MEETING
-        row = (await self.conn.execute(query, {"cid": conference_id})).first()
+        row = await self.conn.fetch_one(query, {"cid": conference_id})
         return _meeting(row) if row else None
 
     async def save_meeting(self, m: Meeting) -> None:
         """Writes a changed meeting and its new ledger entries; StaleWrite if it moved on."""
-        result = await self.conn.execute(
+        rowcount = await self.conn.run(
             _UPDATE_MEETING,
             {"cid": m.conference_id, "expected": m.version, **_meeting_values(m), "version": m.version + 1},
         )
-        if result.rowcount != 1:
+        if rowcount != 1:
             raise StaleWrite(m.conference_id)
         m.version += 1
         await self._append_events(m)
@@ -562,7 +553,7 @@ class Tx:
     async def _append_events(self, m: Meeting) -> None:
         if not m.events:
             return
-        await self.conn.execute(_INSERT_EVENTS, _event_rows(m))
+        await self.conn.run_many(_INSERT_EVENTS, _event_rows(m))
         m.events.clear()
 
     async def ledger(self, conference_id: str) -> list[LedgerEntry]:
@@ -624,7 +615,7 @@ class Tx:
         )
 
     async def control_token(self, digest: str) -> ControlToken | None:
-        row = (await self.conn.execute(_SELECT_CONTROL_TOKEN, {"digest": digest})).first()
+        row = await self.conn.fetch_one(_SELECT_CONTROL_TOKEN, {"digest": digest})
         return _control_token(row) if row else None
 
     async def renew_control_token(self, digest: str, expires_at: datetime) -> None:
