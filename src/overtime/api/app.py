@@ -14,11 +14,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from overtime.api import errors, mmc_control, mmc_management, usg_auth
+from overtime.api import errors, mmc_control, mmc_management, usg_auth, webhooks
 from overtime.api import sandbox as sandbox_routes
 from overtime.api.http import ok
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.domain.errors import DomainError
+from overtime.realtime.webhooks import WebhookDispatcher
 from overtime.scheduler.deadlines import Scheduler
 from overtime.services import sandbox as sandbox_service
 from overtime.services.context import Context
@@ -47,13 +48,18 @@ def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX
         if sandbox:
             await sandbox_service.load_clock(ctx)
         await scheduler.run_due()
-        loop = asyncio.create_task(scheduler.run_forever(), name="overtime-deadlines")
+        tasks = [
+            asyncio.create_task(scheduler.run_forever(), name="overtime-deadlines"),
+            asyncio.create_task(WebhookDispatcher(ctx).run_forever(), name="overtime-webhooks"),
+        ]
         try:
             yield
         finally:
-            loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await loop
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await ctx.store.close()
 
     app = Starlette(
@@ -62,6 +68,7 @@ def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX
             *usg_auth.routes,
             *mmc_management.routes,
             *mmc_control.routes,
+            *webhooks.routes,
             *(sandbox_routes.routes if sandbox else []),
         ],
         exception_handlers={

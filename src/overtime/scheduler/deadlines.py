@@ -71,10 +71,14 @@ class Scheduler:
             await asyncio.wait_for(self._wake.wait(), delay)
 
     async def run_forever(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             try:
+                started = loop.time()
                 await self.run_due()
                 await self._sleep_until_next()
+                # Wake-ups come with every change; one pass per tick is enough for all of them.
+                await asyncio.sleep(max(0.0, started + self.tick_seconds - loop.time()))
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -142,3 +142,13 @@ sandbox_state = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("clock_offset_ms", BigInteger, nullable=False),
 )
+
+ws_tokens = Table(
+    "ws_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("conference_id", String(20), nullable=False),
+    Column("conf_uuid", String(32), nullable=False),
+    Column("role", Integer, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Telling clients about changes: the meeting-control WebSocket hub and enterprise webhooks."""

@@ -1,0 +1,48 @@
+"""Fixtures of the security suite: fresh logged-in accounts on the shared server or on a server
+of the test's own (for throttles and token expiry, which must not touch the shared server)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from api.helpers import Member, new_member
+from support import Server, ServerFactory
+
+MakeMember = Callable[..., Member]
+
+
+def _members(server: Server) -> tuple[MakeMember, list[Member]]:
+    made: list[Member] = []
+
+    def make(*, admin: bool = False, corp: str = "corp-test") -> Member:
+        member = new_member(server, admin=admin, corp=corp)
+        made.append(member)
+        return member
+
+    return make, made
+
+
+@pytest.fixture
+def make_member(server: Server) -> Iterator[MakeMember]:
+    """`make_member(admin=..., corp=...)`: a fresh logged-in account on the shared server."""
+    make, made = _members(server)
+    yield make
+    for member in made:
+        member.close()
+
+
+@pytest.fixture
+def make_own_member(own_server: Server) -> Iterator[MakeMember]:
+    """The same on the test's own server."""
+    make, made = _members(own_server)
+    yield make
+    for member in made:
+        member.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox_server(make_server: ServerFactory, tmp_path_factory: pytest.TempPathFactory) -> Server:
+    """A server of the module's own started with --sandbox, on the session's backend."""
+    return make_server(tmp_path_factory.mktemp("security-sandbox"), ["--sandbox"])
