@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", type=Path, default=_env("TLS_CERT"))
     serve.add_argument("--tls-key", type=Path, default=_env("TLS_KEY"))
     serve.add_argument(
+        "--ws-idle-timeout",
+        type=float,
+        default=float(_env("WS_IDLE_TIMEOUT", "180") or "180"),
+        help="seconds without a frame after which the meeting-control WebSocket is closed (default 180)",
+    )
+    serve.add_argument(
         "--sandbox",
         action="store_true",
         default=(_env("SANDBOX", "") or "").lower() in ("1", "true", "yes"),
@@ -92,6 +98,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         tls_cert=getattr(args, "tls_cert", None),
         tls_key=getattr(args, "tls_key", None),
         sandbox=getattr(args, "sandbox", False),
+        ws_idle_seconds=getattr(args, "ws_idle_timeout", 180.0),
     )
 
 
@@ -134,7 +141,7 @@ def _serve(settings: Settings) -> None:
         clock: Clock = OffsetClock(SystemClock()) if settings.sandbox else SystemClock()
         ctx = Context(store, clock)
         server = Server(
-            create_app(ctx, sandbox=settings.sandbox),
+            create_app(ctx, sandbox=settings.sandbox, ws_idle_seconds=settings.ws_idle_seconds),
             address=settings.host,
             port=settings.port,
             interface=Interfaces.ASGI,

@@ -15,6 +15,7 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     sandbox: bool = False
+    ws_idle_seconds: float = 180.0
 
     @property
     def database_url(self) -> str:

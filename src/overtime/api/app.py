@@ -14,11 +14,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from overtime.api import errors, mmc_control, mmc_management, usg_auth, webhooks
+from overtime.api import errors, mmc_control, mmc_management, usg_auth, webhooks, websocket
 from overtime.api import sandbox as sandbox_routes
 from overtime.api.http import ok
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.domain.errors import DomainError
+from overtime.realtime.hub import Hub
 from overtime.realtime.webhooks import WebhookDispatcher
 from overtime.scheduler.deadlines import Scheduler
 from overtime.services import sandbox as sandbox_service
@@ -32,7 +33,13 @@ async def health(_request: Request) -> Response:
     return ok({"status": "ok"})
 
 
-def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
+def create_app(
+    ctx: Context,
+    *,
+    sandbox: bool = False,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    ws_idle_seconds: float = 180.0,
+) -> ASGIApp:
     """The whole server. At start-up it first applies every deadline missed while it was down,
     in time order, then runs the deadline loop until shutdown."""
     # Several replicas share a PostgreSQL database: a slow poll lets survivors take over the
@@ -43,6 +50,8 @@ def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX
         before_run=(lambda: sandbox_service.load_clock(ctx)) if sandbox else None,
     )
 
+    hub = Hub(ctx)
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if sandbox:
@@ -50,6 +59,7 @@ def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX
         await scheduler.run_due()
         tasks = [
             asyncio.create_task(scheduler.run_forever(), name="overtime-deadlines"),
+            asyncio.create_task(hub.run_ticker(), name="overtime-ending-soon"),
             asyncio.create_task(WebhookDispatcher(ctx).run_forever(), name="overtime-webhooks"),
         ]
         try:
@@ -69,6 +79,7 @@ def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX
             *mmc_management.routes,
             *mmc_control.routes,
             *webhooks.routes,
+            *websocket.routes,
             *(sandbox_routes.routes if sandbox else []),
         ],
         exception_handlers={
@@ -82,6 +93,8 @@ def create_app(ctx: Context, *, sandbox: bool = False, max_body_bytes: int = MAX
     )
     app.state.ctx = ctx
     app.state.scheduler = scheduler
+    app.state.hub = hub
+    app.state.ws_idle_seconds = ws_idle_seconds
     inner: ASGIApp = SharedClock(app, ctx) if sandbox else app
     return RequestId(BodyLimit(inner, max_body_bytes))
 

@@ -26,7 +26,16 @@ async def create_conf_token(request: Request) -> Response:
         current=request.headers.get(AUTH_HEADER),
         client_ip=client_ip(request),
     )
-    return ok(wire.conf_token(issued.issued, issued.meeting))
+    base = request.base_url
+    ws_url = f"{'wss' if base.scheme == 'https' else 'ws'}://{base.netloc}"
+    return ok(wire.conf_token(issued.issued, issued.meeting, ws_token=issued.ws_token, ws_url=ws_url))
+
+
+async def create_web_socket_token(request: Request) -> Response:
+    token = await control.create_ws_token(
+        context(request), _conference_id(request), request.headers.get(AUTH_HEADER)
+    )
+    return ok({"webSocketToken": token})
 
 
 async def prolong_meeting(request: Request) -> Response:
@@ -57,4 +66,5 @@ routes = [
     Route("/v1/mmc/control/conferences/duration", prolong_meeting, methods=["PUT"]),
     Route("/v1/mmc/control/conferences/stop", stop_meeting, methods=["PUT"]),
     Route("/v1/mmc/control/conferences/realTimeInfo", real_time_info, methods=["GET"]),
+    Route("/v1/mmc/control/conferences/wsToken", create_web_socket_token, methods=["GET"]),
 ]

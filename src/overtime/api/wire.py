@@ -19,6 +19,12 @@ from overtime.storage.sql import LedgerEntry
 
 T = TypeVar("T")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+SUPPORTED_NOTIFY_TYPES = (
+    "ConfBasicInfoNotify",
+    "ConfDynamicInfoNotify",
+    "ParticipantsNotify",
+    "ConfEndingSoonNotify",
+)
 
 
 def decode(body: bytes, kind: type[T], *, family: str = "MMC") -> T:
@@ -336,13 +342,13 @@ def participants_page(m: Meeting, offset: int, limit: int) -> dict[str, Any]:
     return {"offset": offset, "limit": limit, "count": len(rows), "data": rows[offset : offset + limit]}
 
 
-def conf_token(issued: IssuedControlToken, m: Meeting) -> dict[str, Any]:
+def conf_token(issued: IssuedControlToken, m: Meeting, *, ws_token: str, ws_url: str) -> dict[str, Any]:
     record = issued.record
     return {
         "data": {
             "token": issued.token,
-            "tmpWsToken": "",
-            "wsURL": "",
+            "tmpWsToken": ws_token,
+            "wsURL": ws_url,
             "role": int(record.role),
             "expireTime": to_ms(record.expires_at),
             "userID": m.owner_id,
@@ -350,7 +356,7 @@ def conf_token(issued: IssuedControlToken, m: Meeting) -> dict[str, Any]:
             "participantID": "",
             "confTokenExpireTime": int((record.expires_at - record.created_at).total_seconds()),
             "vmrCurrentConfID": "",
-            "supportNotifyType": [],
+            "supportNotifyType": list(SUPPORTED_NOTIFY_TYPES),
         },
         "addressToken": "",
         "gloablPublicIP": "",

@@ -9,6 +9,7 @@ from enum import IntEnum
 ACCESS_TOKEN_TTL = timedelta(hours=24)
 REFRESH_TOKEN_TTL = timedelta(days=30)
 CONTROL_TOKEN_TTL = timedelta(minutes=30)
+WS_TOKEN_TTL = timedelta(minutes=1)
 API_CLIENT_TYPE = 72
 MAX_TOKENS_API_CLIENT = 64
 MAX_TOKENS_OTHER_CLIENT = 1

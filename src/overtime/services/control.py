@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from overtime.domain import credentials, errors, throttle
 from overtime.domain.meeting import DEFAULT_EXTENSION, EndReason, Meeting, MeetingState
 from overtime.domain.presence import Participant
-from overtime.domain.tokens import CONTROL_TOKEN_TTL, ControlToken, IssuedControlToken, Role
+from overtime.domain.tokens import CONTROL_TOKEN_TTL, WS_TOKEN_TTL, ControlToken, IssuedControlToken, Role
 from overtime.services.context import Context, Pending
 from overtime.storage.sql import Tx
 
 CONTROL_PREFIX = "stb"
+WS_PREFIX = "cnr"
 
 
 def _raw_token(header: str | None) -> str:
@@ -58,6 +59,43 @@ async def _authorize(
 class ConfToken:
     issued: IssuedControlToken
     meeting: Meeting
+    ws_token: str
+    """A one-minute, single-use WebSocket token for the same run and role (`tmpWsToken`)."""
+
+
+async def _issue_ws_token(ctx: Context, tx: Tx, meeting: Meeting, role: Role) -> str:
+    raw = credentials.new_token(WS_PREFIX)
+    await tx.insert_ws_token(
+        credentials.digest(raw),
+        meeting.conference_id,
+        meeting.conf_uuid,
+        role,
+        ctx.clock.now() + WS_TOKEN_TTL,
+    )
+    return raw
+
+
+async def create_ws_token(ctx: Context, conference_id: str, header: str | None) -> str:
+    """GET /v1/mmc/control/conferences/wsToken: any live control token of the running meeting."""
+    async with ctx.store.write() as tx:
+        auth = await _authorize(ctx, tx, conference_id, header, chair_only=False)
+        return await _issue_ws_token(ctx, tx, auth.meeting, auth.token.role)
+
+
+async def consume_ws_token(ctx: Context, conference_id: str, raw: str) -> Role | None:
+    """The WebSocket handshake's `tmpToken`: valid once, for one minute, for this meeting's
+    current run. Returns the role it carries, or None."""
+    if not raw or not conference_id:
+        return None
+    async with ctx.store.write() as tx:
+        found = await tx.consume_ws_token(credentials.digest(raw), conference_id, ctx.clock.now())
+        if found is None:
+            return None
+        meeting = await tx.meeting(conference_id)
+    run, role = found
+    if meeting is None or meeting.state is not MeetingState.RUNNING or meeting.conf_uuid != run:
+        return None
+    return role
 
 
 async def create_conf_token(
@@ -87,7 +125,8 @@ async def create_conf_token(
                 renewed = ControlToken(
                     token.digest, token.conference_id, token.conf_uuid, token.role, token.created_at, expires
                 )
-                return ConfToken(IssuedControlToken(raw, renewed), meeting)
+                ws = await _issue_ws_token(ctx, tx, meeting, token.role)
+                return ConfToken(IssuedControlToken(raw, renewed), meeting, ws)
         if not password:
             raise errors.ControlTokenInvalid()
     if not password:
@@ -123,12 +162,13 @@ async def create_conf_token(
                     expires_at=now + CONTROL_TOKEN_TTL,
                 )
                 await tx.insert_control_token(record)
+                ws = await _issue_ws_token(ctx, tx, meeting, role)
     if failed:
         raise errors.ConferenceAuthFailed()
     assert meeting is not None
     if meeting.state is not MeetingState.RUNNING:
         raise errors.MeetingNotStarted()
-    return ConfToken(IssuedControlToken(raw, record), meeting)
+    return ConfToken(IssuedControlToken(raw, record), meeting, ws)
 
 
 async def prolong_meeting(

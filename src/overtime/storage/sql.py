@@ -57,6 +57,7 @@ from overtime.storage.tables import (
     participants,
     sandbox_state,
     throttles,
+    ws_tokens,
 )
 
 
@@ -617,6 +618,34 @@ class Tx:
     async def control_token(self, digest: str) -> ControlToken | None:
         row = await self.conn.fetch_one(_SELECT_CONTROL_TOKEN, {"digest": digest})
         return _control_token(row) if row else None
+
+    async def insert_ws_token(
+        self, digest: str, conference_id: str, conf_uuid: str, role: Role, expires_at: datetime
+    ) -> None:
+        await self.conn.execute(
+            insert(ws_tokens).values(
+                digest=digest,
+                conference_id=conference_id,
+                conf_uuid=conf_uuid,
+                role=int(role),
+                expires_at=to_ms(expires_at),
+            )
+        )
+
+    async def consume_ws_token(
+        self, digest: str, conference_id: str, now: datetime
+    ) -> tuple[str, Role] | None:
+        """Uses a WebSocket token up: (run, role) if it was live and for this meeting, else None.
+        Expired tokens are swept on the way."""
+        await self.conn.execute(delete(ws_tokens).where(ws_tokens.c.expires_at <= to_ms(now)))
+        row = (
+            await self.conn.execute(
+                delete(ws_tokens)
+                .where(ws_tokens.c.digest == digest, ws_tokens.c.conference_id == conference_id)
+                .returning(ws_tokens.c.conf_uuid, ws_tokens.c.role)
+            )
+        ).first()
+        return (row.conf_uuid, Role(row.role)) if row else None
 
     async def renew_control_token(self, digest: str, expires_at: datetime) -> None:
         await self.conn.execute(

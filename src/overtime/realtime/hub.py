@@ -1,0 +1,173 @@
+"""Fan-out of meeting changes to the meeting-control WebSocket's subscribers.
+
+Each subscriber has a queue and a writer task, so a slow client never holds up the others. The
+hub keeps, per subscribed meeting, its last known state and who is present (refreshed from the
+store once per change, whatever the number of subscribers), and a ticker sends our "ending soon"
+notices 10, 5 and 1 minutes before an end that no auto-extension will move."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from overtime.domain.clock import to_ms
+from overtime.domain.meeting import EventKind, Meeting, MeetingEvent, MeetingState
+from overtime.domain.presence import Participant
+from overtime.domain.tokens import Role
+from overtime.realtime import frames
+from overtime.services.context import Context
+
+log = logging.getLogger("overtime.realtime")
+WARN_MINUTES = (10, 5, 1)
+_DYNAMIC_KINDS = frozenset(
+    {
+        EventKind.STARTED,
+        EventKind.EXTENDED,
+        EventKind.AUTO_EXTENDED,
+        EventKind.UPDATED,
+        EventKind.AUTO_EXTENSION_SET,
+        EventKind.ENDED,
+        EventKind.CANCELLED,
+    }
+)
+_PRESENCE_KINDS = frozenset({EventKind.JOINED, EventKind.LEFT})
+
+
+@dataclass(eq=False)
+class Subscriber:
+    conference_id: str
+    role: Role
+    send_text: Callable[[str], Awaitable[None]]
+    close: Callable[[int], Awaitable[None]]
+    types: frozenset[str] = frozenset(frames.SUPPORTED)
+    version: int = 0
+    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+
+    def next_version(self, now_ms: int) -> int:
+        """Strictly increasing: the frame's time in ms, or one more than the last."""
+        self.version = max(self.version + 1, now_ms)
+        return self.version
+
+    def push(self, text: str | None) -> None:
+        self.queue.put_nowait(text)
+
+    async def write_loop(self) -> None:
+        """Sends queued frames in order; None closes the socket (the meeting ended)."""
+        while True:
+            text = await self.queue.get()
+            if text is None:
+                with contextlib.suppress(Exception):
+                    await self.close(1000)
+                return
+            try:
+                await self.send_text(text)
+            except Exception:
+                return
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    present: list[Participant]
+    warned: set[int] = field(default_factory=set)
+    warned_for_end: int = 0
+
+
+def _ending_soon(m: Meeting, minutes: int) -> Callable[[int, int], str]:
+    return lambda version, now: frames.ending_soon(m, minutes, version, now)
+
+
+class Hub:
+    def __init__(self, ctx: Context, *, tick_seconds: float = 1.0) -> None:
+        self.ctx = ctx
+        self.tick_seconds = tick_seconds
+        self.subscribers: dict[str, set[Subscriber]] = {}
+        self.views: dict[str, MeetingView] = {}
+        ctx.bus.subscribe(self._on_events)
+
+    def _now_ms(self) -> int:
+        return to_ms(self.ctx.clock.now())
+
+    def _send(self, sub: Subscriber, kind: str, render: Callable[[int, int], str]) -> None:
+        if kind in sub.types:
+            now = self._now_ms()
+            sub.push(render(sub.next_version(now), now))
+
+    def add(self, sub: Subscriber, meeting: Meeting, present: list[Participant]) -> None:
+        """Registers a subscriber and sends it the full picture."""
+        self.subscribers.setdefault(sub.conference_id, set()).add(sub)
+        self.views.setdefault(sub.conference_id, MeetingView(meeting, present))
+        view = self.views[sub.conference_id]
+        self._send(sub, frames.BASIC, lambda v, now: frames.basic(view.meeting, sub.role, v, now))
+        self._send(sub, frames.DYNAMIC, lambda v, now: frames.dynamic(view.meeting, v, now))
+        self._send(
+            sub, frames.PARTICIPANTS, lambda v, now: frames.participants(view.meeting, view.present, v, now)
+        )
+
+    def remove(self, sub: Subscriber) -> None:
+        subs = self.subscribers.get(sub.conference_id)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self.subscribers[sub.conference_id]
+                self.views.pop(sub.conference_id, None)
+
+    async def _on_events(self, conference_id: str, events: Sequence[MeetingEvent]) -> None:
+        subs = self.subscribers.get(conference_id)
+        if not subs:
+            return
+        kinds = {e.kind for e in events}
+        async with self.ctx.store.read() as tx:
+            meeting = await tx.meeting(conference_id)
+            present = await tx.present(conference_id, meeting.conf_uuid) if meeting else []
+        if meeting is None:
+            return
+        view = self.views.setdefault(conference_id, MeetingView(meeting, present))
+        view.meeting, view.present = meeting, present
+        for sub in list(subs):
+            if kinds & _DYNAMIC_KINDS:
+                self._send(sub, frames.DYNAMIC, lambda v, now: frames.dynamic(meeting, v, now))
+            if kinds & _PRESENCE_KINDS:
+                self._send(
+                    sub, frames.PARTICIPANTS, lambda v, now: frames.participants(meeting, present, v, now)
+                )
+            if meeting.state is not MeetingState.RUNNING:
+                sub.push(None)  # the meeting is over: the server closes the socket
+        if meeting.state is not MeetingState.RUNNING:
+            self.subscribers.pop(conference_id, None)
+            self.views.pop(conference_id, None)
+
+    def _will_auto_extend(self, view: MeetingView) -> bool:
+        m = view.meeting
+        if m.prolong_step <= 0 or not view.present or m.started_at is None or m.end_at is None:
+            return False
+        return m.end_at < m.started_at + timedelta(minutes=self.ctx.policy.max_run_minutes)
+
+    def check_ending_soon(self) -> None:
+        now = self.ctx.clock.now()
+        for conference_id, view in list(self.views.items()):
+            m = view.meeting
+            if m.state is not MeetingState.RUNNING or m.end_at is None or self._will_auto_extend(view):
+                continue
+            if view.warned_for_end != to_ms(m.end_at):
+                view.warned, view.warned_for_end = set(), to_ms(m.end_at)
+            left = m.end_at - now
+            crossed = [w for w in WARN_MINUTES if left <= timedelta(minutes=w) and w not in view.warned]
+            if not crossed or left <= timedelta(0):
+                continue
+            view.warned.update(w for w in WARN_MINUTES if left <= timedelta(minutes=w))
+            notice = _ending_soon(m, min(crossed))
+            for sub in list(self.subscribers.get(conference_id, ())):
+                self._send(sub, frames.ENDING_SOON, notice)
+
+    async def run_ticker(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_seconds)
+            try:
+                self.check_ending_soon()
+            except Exception:
+                log.exception("ending-soon check failed")

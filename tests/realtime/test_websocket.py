@@ -1,0 +1,272 @@
+"""The meeting-control WebSocket with a real client over TLS (reference §6, issue 5)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+
+from support import Server, ServerFactory
+
+pytestmark = pytest.mark.anyio
+
+MEETINGS = "/v1/mmc/management/conferences"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def ws_server(make_server: ServerFactory, tmp_path_factory: pytest.TempPathFactory) -> Server:
+    return make_server(tmp_path_factory.mktemp("ws-server"), ["--sandbox", "--ws-idle-timeout", "2"])
+
+
+class Host:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        account = server.add_user()
+        self.http = server.client(headers={"X-Access-Token": server.login(account)})
+
+    def create(self, **fields: Any) -> dict[str, Any]:
+        r = self.http.post(MEETINGS, json={"mediaTypes": "Voice", "length": 30, **fields})
+        assert r.status_code == 200, r.text
+        meeting: dict[str, Any] = r.json()[0]
+        return meeting
+
+    def control(self, meeting: dict[str, Any], role: str = "chair") -> dict[str, Any]:
+        pwd = next(p["password"] for p in meeting["passwordEntry"] if p["conferenceRole"] == role)
+        r = self.http.get(
+            "/v1/mmc/control/conferences/token",
+            params={"conferenceID": meeting["conferenceID"]},
+            headers={"X-Password": pwd, "X-Login-Type": "1"},
+        )
+        assert r.status_code == 200, r.text
+        data: dict[str, Any] = r.json()["data"]
+        return data
+
+    def ws_token(self, meeting: dict[str, Any], control_token: str) -> str:
+        r = self.http.get(
+            "/v1/mmc/control/conferences/wsToken",
+            params={"conferenceID": meeting["conferenceID"]},
+            headers={"X-Conference-Authorization": control_token},
+        )
+        assert r.status_code == 200, r.text
+        token: str = r.json()["webSocketToken"]
+        return token
+
+    def extend(self, meeting: dict[str, Any], control_token: str, minutes: int) -> None:
+        r = self.http.put(
+            "/v1/mmc/control/conferences/duration",
+            params={"conferenceID": meeting["conferenceID"]},
+            headers={"X-Conference-Authorization": control_token},
+            json={"auto": 0, "duration": minutes},
+        )
+        assert r.status_code == 200, r.text
+
+    def stop(self, meeting: dict[str, Any], control_token: str) -> None:
+        r = self.http.put(
+            "/v1/mmc/control/conferences/stop",
+            params={"conferenceID": meeting["conferenceID"]},
+            headers={"X-Conference-Authorization": control_token},
+        )
+        assert r.status_code == 200, r.text
+
+    def sandbox(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        r = self.http.request(method, "/sandbox/v1" + path, json=body)
+        assert r.status_code == 200, r.text
+        answer: dict[str, Any] = r.json()
+        return answer
+
+
+@pytest.fixture
+def host(ws_server: Server) -> Iterator[Host]:
+    h = Host(ws_server)
+    yield h
+    h.http.close()
+
+
+def ws_url(server: Server, conference_id: str, tmp_token: str) -> str:
+    return f"wss://127.0.0.1:{server.port}/cms/open/websocket/confctl/increment/conn?confID={conference_id}&tmpToken={tmp_token}"
+
+
+@asynccontextmanager
+async def subscribed(
+    server: Server, meeting: dict[str, Any], control: dict[str, Any], *, data_as_string: bool = True
+) -> AsyncIterator[ClientConnection]:
+    import base64
+
+    async with connect(
+        ws_url(server, meeting["conferenceID"], control["tmpWsToken"]), ssl=server.ssl_context()
+    ) as ws:
+        data = {
+            "conferenceID": meeting["conferenceID"],
+            "subscribeType": [
+                "ConfBasicInfoNotify",
+                "ConfDynamicInfoNotify",
+                "ParticipantsNotify",
+                "ConfEndingSoonNotify",
+            ],
+            "confToken": "Basic " + base64.b64encode(control["token"].encode()).decode(),
+        }
+        await ws.send(
+            json.dumps(
+                {
+                    "sequence": "000000000000000001702459164879",
+                    "action": "Subscribe",
+                    "data": json.dumps(data) if data_as_string else data,
+                }
+            )
+        )
+        reply = json.loads(await ws.recv())
+        assert reply == {
+            "action": "Subscribe",
+            "sequence": "000000000000000001702459164879",
+            "data": {"returnCode": 0, "returnDesc": "SUCCESS"},
+        }
+        yield ws
+
+
+async def next_frame(
+    ws: ClientConnection,
+    action: str,
+    timeout: float = 5.0,
+    where: Callable[[dict[str, Any]], bool] = lambda f: True,
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        frame: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), deadline - time.monotonic()))
+        if frame.get("action") == action and where(frame):
+            return frame
+
+
+@pytest.mark.parametrize("data_as_string", [True, False])
+async def test_subscribe_sends_full_basic_and_dynamic_info(host: Host, data_as_string: bool) -> None:
+    meeting = host.create()
+    control = host.control(meeting)
+    assert control["wsURL"] == f"wss://127.0.0.1:{host.server.port}"
+    async with subscribed(host.server, meeting, control, data_as_string=data_as_string) as ws:
+        basic = await next_frame(ws, "ConfBasicInfoNotify")
+        dynamic = await next_frame(ws, "ConfDynamicInfoNotify")
+    assert basic["confID"] == meeting["conferenceID"] and basic["msgMode"] == 0
+    assert {
+        "role": "chair",
+        "pwd": next(p["password"] for p in meeting["passwordEntry"] if p["conferenceRole"] == "chair"),
+    } in basic["pwds"]
+    assert dynamic["state"] == "Created"
+    assert dynamic["version"] > basic["version"]
+
+
+async def test_subscriber_sees_new_end_time_after_manual_extension(host: Host) -> None:
+    meeting = host.create()
+    control = host.control(meeting)
+    async with subscribed(host.server, meeting, control) as ws:
+        first = await next_frame(ws, "ConfDynamicInfoNotify")
+        started = time.monotonic()
+        await asyncio.to_thread(host.extend, meeting, control["token"], 40)
+        update = await next_frame(ws, "ConfDynamicInfoNotify", timeout=1.0)
+        assert time.monotonic() - started < 1.0 + 0.5  # within 1 s of the 200 (plus the HTTP call)
+    assert int(update["endTime"]) - int(first["endTime"]) == 40 * 60_000
+    assert update["version"] > first["version"]
+
+
+async def test_subscriber_sees_automatic_extension(host: Host) -> None:
+    meeting = host.create()
+    control = host.control(meeting)
+    host.sandbox("POST", f"/conferences/{meeting['conferenceID']}/participants", {"name": "Ada"})
+    async with subscribed(host.server, meeting, control) as ws:
+        first = await next_frame(ws, "ConfDynamicInfoNotify")
+        await asyncio.to_thread(host.sandbox, "POST", "/clock/advance", {"seconds": 31 * 60})
+        update = await next_frame(ws, "ConfDynamicInfoNotify", timeout=1.0)
+    assert int(update["endTime"]) - int(first["endTime"]) == 15 * 60_000
+
+
+async def test_participants_and_ending_soon_notices(host: Host) -> None:
+    meeting = host.create(confConfigInfo={"prolongLength": 0})
+    control = host.control(meeting)
+    async with subscribed(host.server, meeting, control) as ws:
+        await asyncio.to_thread(
+            host.sandbox, "POST", f"/conferences/{meeting['conferenceID']}/participants", {"name": "Ada"}
+        )
+        people = await next_frame(ws, "ParticipantsNotify", where=lambda f: bool(f["participants"]))
+        assert [p["name"] for p in people["participants"]] == ["Ada"]
+        await asyncio.to_thread(host.sandbox, "POST", "/clock/advance", {"seconds": 21 * 60})
+        notice = await next_frame(ws, "ConfEndingSoonNotify", timeout=3.0)
+        assert notice["minutesLeft"] == 10
+        await asyncio.to_thread(host.sandbox, "POST", "/clock/advance", {"seconds": 5 * 60})
+        notice = await next_frame(ws, "ConfEndingSoonNotify", timeout=3.0)
+        assert notice["minutesLeft"] == 5
+
+
+async def test_heartbeat_is_echoed_and_silence_closes(host: Host) -> None:
+    meeting = host.create()
+    control = host.control(meeting)
+    async with subscribed(host.server, meeting, control) as ws:
+        beat = {"sequence": "1702459164879", "action": "HeartBeat"}
+        await ws.send(json.dumps(beat))
+        assert await next_frame(ws, "HeartBeat") == beat
+        # The server was started with --ws-idle-timeout 2: silence closes the socket.
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 10)
+
+
+async def test_socket_closes_when_the_meeting_ends(host: Host) -> None:
+    meeting = host.create()
+    control = host.control(meeting)
+    async with subscribed(host.server, meeting, control) as ws:
+        await next_frame(ws, "ConfDynamicInfoNotify")
+        await asyncio.to_thread(host.stop, meeting, control["token"])
+        final = await next_frame(ws, "ConfDynamicInfoNotify")
+        assert final["state"] == "Destroyed"
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+
+
+async def test_a_token_of_another_meeting_cannot_subscribe(host: Host) -> None:
+    mine, other = host.create(), host.create()
+    mine_control, other_control = host.control(mine), host.control(other)
+    async with connect(
+        ws_url(host.server, mine["conferenceID"], mine_control["tmpWsToken"]), ssl=host.server.ssl_context()
+    ) as ws:
+        await ws.send(
+            json.dumps(
+                {
+                    "sequence": "1",
+                    "action": "Subscribe",
+                    "data": {"subscribeType": ["ConfDynamicInfoNotify"], "confToken": other_control["token"]},
+                }
+            )
+        )
+        reply = json.loads(await ws.recv())
+        assert reply["data"]["returnCode"] != 0
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+
+
+async def test_ws_tokens_are_single_use_and_bound_to_their_meeting(host: Host) -> None:
+    mine, other = host.create(), host.create()
+    control = host.control(mine)
+    token = host.ws_token(mine, control["token"])
+    with pytest.raises(websockets.InvalidStatus):
+        async with connect(ws_url(host.server, other["conferenceID"], token), ssl=host.server.ssl_context()):
+            pass
+    async with connect(ws_url(host.server, mine["conferenceID"], token), ssl=host.server.ssl_context()):
+        pass
+    with pytest.raises(websockets.InvalidStatus):
+        async with connect(ws_url(host.server, mine["conferenceID"], token), ssl=host.server.ssl_context()):
+            pass
+
+
+def test_ws_token_route_needs_a_control_token(host: Host) -> None:
+    meeting = host.create()
+    r = host.http.get("/v1/mmc/control/conferences/wsToken", params={"conferenceID": meeting["conferenceID"]})
+    assert r.status_code == 401 and r.json()["error_code"] == "MMC.111070111"
