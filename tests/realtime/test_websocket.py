@@ -270,3 +270,44 @@ def test_ws_token_route_needs_a_control_token(host: Host) -> None:
     meeting = host.create()
     r = host.http.get("/v1/mmc/control/conferences/wsToken", params={"conferenceID": meeting["conferenceID"]})
     assert r.status_code == 401 and r.json()["error_code"] == "MMC.111070111"
+
+
+@pytest.fixture
+def two_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
+    import os
+
+    from support import create_pg_database, drop_pg_database, postgres_available
+
+    if not postgres_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but PostgreSQL does not answer at 127.0.0.1:5432")
+        pytest.skip("PostgreSQL does not answer at 127.0.0.1:5432")
+    url = create_pg_database()
+    root = tmp_path_factory.mktemp("ws-replicas")
+    servers = [Server(root / f"r{i}", extra_args=["--sandbox"], database_url=url) for i in range(2)]
+    try:
+        for srv in servers:
+            srv.start()
+        yield servers
+    finally:
+        for srv in servers:
+            srv.stop()
+        drop_pg_database(url)
+
+
+async def test_a_change_on_one_replica_reaches_subscribers_on_another(two_replicas: list[Server]) -> None:
+    a, b = Host(two_replicas[0]), Host(two_replicas[1])
+    try:
+        meeting = a.create()
+        control = b.control(meeting)
+        async with subscribed(b.server, meeting, control) as ws:
+            first = await next_frame(ws, "ConfDynamicInfoNotify")
+            await asyncio.to_thread(a.extend, meeting, control["token"], 20)
+            update = await next_frame(ws, "ConfDynamicInfoNotify", timeout=1.5)
+            assert int(update["endTime"]) - int(first["endTime"]) == 20 * 60_000
+            await asyncio.to_thread(a.stop, meeting, control["token"])
+            final = await next_frame(ws, "ConfDynamicInfoNotify", timeout=1.5)
+            assert final["state"] == "Destroyed"
+    finally:
+        a.http.close()
+        b.http.close()

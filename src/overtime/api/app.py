@@ -20,6 +20,7 @@ from overtime.api.http import ok
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.domain.errors import DomainError
 from overtime.realtime.hub import Hub
+from overtime.realtime.relay import PgRelay
 from overtime.realtime.webhooks import WebhookDispatcher
 from overtime.scheduler.deadlines import Scheduler
 from overtime.services import sandbox as sandbox_service
@@ -51,6 +52,7 @@ def create_app(
     )
 
     hub = Hub(ctx)
+    relay = None if ctx.store.is_sqlite else PgRelay(ctx.store.url, ctx.bus, ctx.clock)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -60,6 +62,7 @@ def create_app(
         tasks = [
             asyncio.create_task(scheduler.run_forever(), name="overtime-deadlines"),
             asyncio.create_task(hub.run_ticker(), name="overtime-ending-soon"),
+            *([asyncio.create_task(relay.listen_forever(), name="overtime-relay")] if relay else []),
             asyncio.create_task(WebhookDispatcher(ctx).run_forever(), name="overtime-webhooks"),
         ]
         try:
@@ -70,6 +73,8 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if relay is not None:
+                await relay.close()
             await ctx.store.close()
 
     app = Starlette(

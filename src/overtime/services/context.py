@@ -17,13 +17,25 @@ class EventBus:
     """Meeting changes, delivered after commit to whoever subscribed (WebSocket hub, webhooks)."""
 
     subscribers: list[Subscriber] = field(default_factory=list)
+    relays: list[Subscriber] = field(default_factory=list)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.append(subscriber)
 
+    def relay_to(self, relay: Subscriber) -> None:
+        """Also hands this process's own changes to `relay` (other replicas)."""
+        self.relays.append(relay)
+
     async def publish(self, conference_id: str, events: Sequence[MeetingEvent]) -> None:
         if not events:
             return
+        for subscriber in self.subscribers:
+            await subscriber(conference_id, events)
+        for relay in self.relays:
+            await relay(conference_id, events)
+
+    async def publish_relayed(self, conference_id: str, events: Sequence[MeetingEvent]) -> None:
+        """Changes another replica committed: to this process's subscribers only."""
         for subscriber in self.subscribers:
             await subscriber(conference_id, events)
 
