@@ -62,7 +62,7 @@ async def _issue(
         refresh_expires_at=now + REFRESH_TOKEN_TTL,
     )
     await tx.insert_access_token(record)
-    await tx.trim_access_tokens(account.id, client_type, max_live_tokens(client_type), now)
+    await tx.trim_access_tokens(account.id, client_type, max_live_tokens(client_type), now, record.digest)
     return IssuedAccessToken(token, refresh, record)
 
 

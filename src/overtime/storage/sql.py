@@ -468,9 +468,12 @@ class Tx:
     async def delete_access_token(self, digest: str) -> None:
         await self.conn.execute(delete(access_tokens).where(access_tokens.c.digest == digest))
 
-    async def trim_access_tokens(self, account_id: str, client_type: int, keep: int, now: datetime) -> None:
+    async def trim_access_tokens(
+        self, account_id: str, client_type: int, keep: int, now: datetime, newest: str
+    ) -> None:
         """Deletes expired tokens of the account and all but the newest `keep` live ones of
-        this client type (the oldest is evicted, reference §3.1)."""
+        this client type (the oldest is evicted, reference §3.1). `newest`, the token just
+        issued, always stays, even if another was issued in the same millisecond."""
         await self.conn.execute(
             delete(access_tokens).where(
                 access_tokens.c.account_id == account_id,
@@ -480,9 +483,13 @@ class Tx:
         rows = (
             await self.conn.execute(
                 select(access_tokens.c.digest)
-                .where(access_tokens.c.account_id == account_id, access_tokens.c.client_type == client_type)
+                .where(
+                    access_tokens.c.account_id == account_id,
+                    access_tokens.c.client_type == client_type,
+                    access_tokens.c.digest != newest,
+                )
                 .order_by(access_tokens.c.created_at.desc(), access_tokens.c.digest)
-                .offset(keep)
+                .offset(keep - 1)
             )
         ).all()
         if rows:
