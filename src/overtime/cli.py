@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from overtime.domain.clock import Clock, OffsetClock, SystemClock
 from overtime.domain.errors import DomainError
-from overtime.services import auth
+from overtime.services import auth, webhooks
 from overtime.services.context import Context
 from overtime.settings import Settings
 from overtime.storage.sql import Store, migrate
@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds without a frame after which the meeting-control WebSocket is closed (default 180)",
     )
     serve.add_argument(
+        "--webhook-ca",
+        type=Path,
+        default=_env("WEBHOOK_CA"),
+        help="extra CA certificates (PEM) trusted for webhook subscribers, besides the system store",
+    )
+    serve.add_argument(
         "--sandbox",
         action="store_true",
         default=(_env("SANDBOX", "") or "").lower() in ("1", "true", "yes"),
@@ -99,6 +105,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         tls_key=getattr(args, "tls_key", None),
         sandbox=getattr(args, "sandbox", False),
         ws_idle_seconds=getattr(args, "ws_idle_timeout", 180.0),
+        webhook_ca=getattr(args, "webhook_ca", None),
+        webhook_retry_base_seconds=float(_env("WEBHOOK_RETRY_BASE_SECONDS", "1") or "1"),
     )
 
 
@@ -125,6 +133,8 @@ def _serve(settings: Settings) -> None:
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)
+    if settings.webhook_ca is not None and not settings.webhook_ca.is_file():
+        sys.exit(f"overtime: --webhook-ca {settings.webhook_ca}: no such file")
     if settings.tls_cert and settings.tls_key:
         tls = TlsFiles(settings.tls_cert, settings.tls_key, None)
     elif settings.tls_cert or settings.tls_key:
@@ -140,6 +150,12 @@ def _serve(settings: Settings) -> None:
         store = Store(settings.database_url)
         clock: Clock = OffsetClock(SystemClock()) if settings.sandbox else SystemClock()
         ctx = Context(store, clock)
+        webhooks.configure(
+            ctx,
+            webhooks.WebhookOptions(
+                ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
+            ),
+        )
         server = Server(
             create_app(ctx, sandbox=settings.sandbox, ws_idle_seconds=settings.ws_idle_seconds),
             address=settings.host,

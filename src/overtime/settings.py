@@ -16,6 +16,11 @@ class Settings:
     tls_key: Path | None = None
     sandbox: bool = False
     ws_idle_seconds: float = 180.0
+    webhook_ca: Path | None = None
+    """Extra CA certificates trusted for webhook subscribers (besides the system trust store)."""
+    webhook_retry_base_seconds: float = 1.0
+    """The first webhook retry delay (then doubling, capped at 10 minutes);
+    `OVERTIME_WEBHOOK_RETRY_BASE_SECONDS`, for tests."""
 
     @property
     def database_url(self) -> str:

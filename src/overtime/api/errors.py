@@ -50,6 +50,9 @@ STATUS_AND_CODE: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.AuthRequestMalformed: (400, "USG.000000003"),
     errors.AlreadyExists: (400, "MMC.111070001"),
     errors.ParticipantNotFound: (404, "MMC.111070005"),
+    errors.NotEnterpriseAdmin: (403, "MMC.111070002"),
+    errors.WebhookConfigNotFound: (400, "MMC.111070005"),
+    errors.WebhookVerifyFailed: (400, "MMC.111070001"),
 }
 
 INTERNAL = (500, "MMC.111070003", "System processing failure.")

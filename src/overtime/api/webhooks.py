@@ -1,7 +1,73 @@
-"""Webhook configuration routes: /v1/mmc/management/webhook/... (being built; see issue 5)."""
+"""Webhook subscription routes: /v1/mmc/management/webhook/... (reference §7.1–7.4)."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
-routes: list[BaseRoute] = []
+from overtime.api import webhook_wire, wire
+from overtime.api.http import context, ok
+from overtime.domain import errors
+from overtime.services import auth
+from overtime.services import webhooks as service
+from overtime.services.auth import Session
+
+
+async def _session(request: Request) -> Session:
+    return await auth.authenticate(context(request), request.headers.get("x-access-token"))
+
+
+def _required(request: Request, name: str) -> str:
+    value = request.query_params.get(name, "")
+    if not value:
+        raise errors.InvalidParameter(f"{name} is required.")
+    return value
+
+
+async def set_config(request: Request) -> Response:
+    ctx = context(request)
+    session = await _session(request)
+    body = wire.decode(await request.body(), webhook_wire.LinkConfigBody)
+    await service.set_config(
+        ctx,
+        session,
+        corp_id=body.corpId,
+        subscriber_id=body.subscriberId,
+        subscriber_key=body.subscriberKey,
+        url=body.url,
+    )
+    return ok()
+
+
+async def show_config(request: Request) -> Response:
+    ctx = context(request)
+    session = await _session(request)
+    config = await service.show_config(ctx, session, corp_id=request.query_params.get("corpId"))
+    return ok(webhook_wire.config_info(config))
+
+
+async def delete_config(request: Request) -> Response:
+    ctx = context(request)
+    session = await _session(request)
+    await service.delete_config(ctx, session, _required(request, "id"))
+    return ok()
+
+
+async def change_status(request: Request) -> Response:
+    ctx = context(request)
+    session = await _session(request)
+    config_id = _required(request, "id")
+    raw = _required(request, "status")
+    if raw not in ("0", "1", "2"):
+        raise errors.InvalidParameter("status must be 0, 1 or 2.")
+    await service.change_status(ctx, session, config_id, int(raw))
+    return ok()
+
+
+routes: list[BaseRoute] = [
+    Route("/v1/mmc/management/webhook/link-config", set_config, methods=["POST"]),
+    Route("/v1/mmc/management/webhook/link-config", show_config, methods=["GET"]),
+    Route("/v1/mmc/management/webhook/link-config", delete_config, methods=["DELETE"]),
+    Route("/v1/mmc/management/webhook/change-status", change_status, methods=["PUT"]),
+]

@@ -137,3 +137,18 @@ class AlreadyExists(DomainError):
 
 class ParticipantNotFound(DomainError):
     """No such participant in this meeting."""
+
+
+# -- webhooks -----------------------------------------------------------------------------------
+
+
+class NotEnterpriseAdmin(DomainError):
+    """Only an enterprise administrator may manage the enterprise's webhook subscription."""
+
+
+class WebhookConfigNotFound(DomainError):
+    """Webhook configuration does not exist."""
+
+
+class WebhookVerifyFailed(DomainError):
+    """The subscriber did not answer the meeting.verify handshake correctly."""

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -151,4 +152,39 @@ ws_tokens = Table(
     Column("conf_uuid", String(32), nullable=False),
     Column("role", Integer, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
+)
+
+webhook_configs = Table(
+    "webhook_configs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("corp_id", String(64), nullable=False, unique=True),
+    Column("subscriber_id", String(128), nullable=False),
+    Column("subscriber_key", String(255), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("cursor", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("config_id", String(32), nullable=False),
+    Column("ledger_id", BigInteger, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("conference_id", String(20), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("event_info", Text, nullable=False),
+    Column("idempotency_key", String(128), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("first_attempt_at", BigInteger, nullable=True),
+    Column("done_at", BigInteger, nullable=True),
+    Column("last_error", String(255), nullable=False),
+    UniqueConstraint("config_id", "ledger_id", "seq", name="uq_webhook_deliveries_event"),
+    Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+    Index("ix_webhook_deliveries_meeting", "config_id", "conference_id", "state", "ledger_id"),
 )

@@ -1,0 +1,203 @@
+"""Callbacks (reference §7.5): which ledger entries become which events, in order, signed, with
+a stable idempotency key; retried until the subscriber takes them, across server restarts."""
+
+from __future__ import annotations
+
+import time
+
+from support import Server
+from webhooks.flows import Admin
+from webhooks.receiver import Callback, Receiver
+
+
+def _names(calls: list[Callback]) -> list[str]:
+    return [c.event for c in calls]
+
+
+def _ledger_order(calls: list[Callback]) -> list[int]:
+    """The ledger id in each idempotency key (`<config>-<ledger id>-<event>`)."""
+    return [int(c.key.split("-")[1]) for c in calls]
+
+
+def test_a_meetings_life_arrives_in_order_and_signed(hook_server: Server, receiver: Receiver) -> None:
+    admin = Admin(hook_server)
+    try:
+        before = admin.schedule(subject="before the subscription")
+        admin.subscribe(receiver)
+        meeting, expected = admin.full_life()
+        cid = meeting["conferenceID"]
+        calls = receiver.wait_events(cid, len(expected))
+        time.sleep(0.5)
+        calls = receiver.accepted(meeting=cid)
+        assert _names(calls) == expected
+        assert receiver.accepted(meeting=before["conferenceID"]) == [], "only what happened after enabling"
+        for call in calls:
+            assert call.signature_ok(admin.key), call.raw
+            assert call.body["appID"] == admin.subscriber
+            info = call.body["eventInfo"]
+            assert info["eventID"] == call.key, "the idempotency key is in the signed body too"
+            assert call.headers["x-request-id"]
+            meeting_info = info["payload"]["meetingInfo"]
+            assert meeting_info["meetingID"] == cid and meeting_info["meetingCycleSubID"] == ""
+        assert len({c.key for c in calls}) == len(calls)
+        assert _ledger_order(calls) == sorted(_ledger_order(calls))
+        by_name = {c.event: c.body["eventInfo"]["payload"] for c in calls}
+        run = by_name["meeting.started"]["meetingInfo"]["meetingUUID"]
+        assert len(run) == 32 and by_name["meeting.end"]["meetingInfo"]["meetingUUID"] == run
+        join, left = by_name["meeting.join"]["attendeeInfo"], by_name["meeting.left"]["attendeeInfo"]
+        assert join["displayName"] == left["displayName"] == "Ada Lovelace"
+        assert join["participantID"] == left["participantID"] and len(join["participantID"]) == 32
+        assert join["role"] == left["role"] == "CHAIR"
+        assert join["leftTime"] == 0 and left["leftTime"] >= left["joinTime"] == join["joinTime"] > 0
+        prolong = by_name["meeting.prolong"]["prolongInfo"]
+        assert prolong["newEndTime"] - prolong["oldEndTime"] == 15 * 60 * 1000 and prolong["auto"] is False
+    finally:
+        admin.close()
+
+
+def test_instant_meetings_and_other_corps(hook_server: Server, receiver: Receiver) -> None:
+    admin, other = Admin(hook_server), Admin(hook_server)
+    try:
+        admin.subscribe(receiver)
+        theirs = other.member.create(subject="not ours")
+        instant = admin.member.create(subject="instant")
+        admin.stop(instant)
+        calls = receiver.wait_events(instant["conferenceID"], 3)
+        assert _names(calls) == ["meeting.started", "meeting.end", "meeting.conclude"], (
+            "no create for instant"
+        )
+        cancelled = admin.schedule()
+        ok_cancel = admin.http.delete(
+            "/v1/mmc/management/conferences", params={"conferenceID": cancelled["conferenceID"]}
+        )
+        assert ok_cancel.status_code == 200, ok_cancel.text
+        calls = receiver.wait_events(cancelled["conferenceID"], 2)
+        assert _names(calls) == ["meeting.create", "meeting.cancel"]
+        assert receiver.accepted(meeting=theirs["conferenceID"]) == []
+    finally:
+        admin.close()
+        other.close()
+
+
+def test_a_failing_subscriber_gets_everything_once_in_order(hook_server: Server, receiver: Receiver) -> None:
+    admin = Admin(hook_server)
+    try:
+        admin.subscribe(receiver)
+        receiver.mode = "fail"
+        first, expected = admin.full_life()
+        second = admin.member.create(subject="second")
+        admin.stop(second)
+        receiver.wait_for(lambda calls: sum(c.status == 503 for c in calls) >= 6)
+        # While failing, each meeting's first event is retried and nothing after it is tried.
+        for cid, head in (
+            (first["conferenceID"], "meeting.create"),
+            (second["conferenceID"], "meeting.started"),
+        ):
+            tried = [
+                c
+                for c in receiver.snapshot()
+                if c.body["eventInfo"].get("payload", {}).get("meetingInfo", {}).get("meetingID") == cid
+            ]
+            assert tried and {c.event for c in tried} == {head}, _names(tried)
+        receiver.mode = "ok"
+        calls = receiver.wait_events(first["conferenceID"], len(expected))
+        receiver.wait_events(second["conferenceID"], 3)
+        time.sleep(1)
+        calls = receiver.accepted(meeting=first["conferenceID"])
+        assert _names(calls) == expected
+        assert _names(receiver.accepted(meeting=second["conferenceID"])) == [
+            "meeting.started",
+            "meeting.end",
+            "meeting.conclude",
+        ]
+        keys = [c.key for c in receiver.accepted()]
+        assert len(keys) == len(set(keys)), "exactly one accepted delivery per idempotency key"
+        retried = [c for c in receiver.snapshot() if c.status == 503]
+        assert {c.key for c in retried} <= set(keys), "what failed was delivered later under the same key"
+        assert len({c.headers["x-request-id"] for c in receiver.snapshot()}) == len(receiver.snapshot())
+    finally:
+        admin.close()
+
+
+def test_refused_connections_are_retried(hook_server: Server, receiver: Receiver) -> None:
+    admin = Admin(hook_server)
+    try:
+        admin.subscribe(receiver)
+        receiver.stop()
+        meeting, expected = admin.full_life()
+        time.sleep(1.5)
+        receiver.start()
+        calls = receiver.wait_events(meeting["conferenceID"], len(expected))
+        time.sleep(0.5)
+        calls = receiver.accepted(meeting=meeting["conferenceID"])
+        assert _names(calls) == expected
+        assert len({c.key for c in calls}) == len(calls)
+    finally:
+        admin.close()
+
+
+def test_a_disabled_subscription_gets_nothing(hook_server: Server, receiver: Receiver) -> None:
+    admin = Admin(hook_server)
+    try:
+        admin.subscribe(receiver)
+        assert admin.change_status(1).status_code == 200
+        meeting = admin.member.create(subject="quiet")
+        admin.stop(meeting)
+        time.sleep(1.5)
+        assert receiver.accepted() == []
+    finally:
+        admin.close()
+
+
+def test_a_restart_mid_retry_loses_nothing(own_hook_server: Server, receiver: Receiver) -> None:
+    admin = Admin(own_hook_server)
+    try:
+        admin.subscribe(receiver)
+        receiver.mode = "fail"
+        meeting, expected = admin.full_life()
+        receiver.wait_for(lambda calls: sum(c.status == 503 for c in calls) >= 2)
+        own_hook_server.kill()
+        receiver.mode = "ok"
+        time.sleep(0.5)
+        assert receiver.accepted() == []
+        own_hook_server.start()
+        calls = receiver.wait_events(meeting["conferenceID"], len(expected))
+        time.sleep(0.5)
+        calls = receiver.accepted(meeting=meeting["conferenceID"])
+        assert _names(calls) == expected
+        assert len({c.key for c in calls}) == len(calls)
+        receiver.mode = "fail"
+        second = admin.member.create(subject="after restart")
+        receiver.wait_for(
+            lambda calls: any(c.status == 503 and c.key.endswith("meeting.started") for c in calls)
+        )
+        own_hook_server.stop()
+        receiver.mode = "ok"
+        own_hook_server.start()
+        assert _names(receiver.wait_events(second["conferenceID"], 1)) == ["meeting.started"]
+    finally:
+        admin.close()
+
+
+def test_a_failing_event_is_given_up_after_a_day(own_hook_server: Server, receiver: Receiver) -> None:
+    admin = Admin(own_hook_server)
+    try:
+        admin.subscribe(receiver)
+        receiver.mode = "fail"
+        meeting = admin.schedule(subject="never delivered")
+        cid = meeting["conferenceID"]
+        receiver.wait_for(lambda calls: any(c.status == 503 for c in calls))
+        admin.update(meeting, "edited")
+        admin.advance(25 * 3600)  # the meeting expires on the way
+        receiver.wait_for(lambda calls: sum(c.key.endswith("meeting.modify") for c in calls) >= 1)
+        receiver.mode = "ok"
+        calls = receiver.wait_events(cid, 2)
+        assert _names(calls) == ["meeting.modify", "meeting.conclude"]
+        rows = own_hook_server.sql("SELECT event, state FROM webhook_deliveries ORDER BY ledger_id, seq")
+        assert rows == [
+            ("meeting.create", "failed"),
+            ("meeting.modify", "delivered"),
+            ("meeting.conclude", "delivered"),
+        ]
+    finally:
+        admin.close()
