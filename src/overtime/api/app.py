@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from overtime.api import errors, mmc_control, mmc_management, usg_auth, webhooks, websocket
+from overtime.api import errors, mmc_control, mmc_management, openapi, usg_auth, webhooks, websocket
 from overtime.api import sandbox as sandbox_routes
 from overtime.api.http import ok
 from overtime.api.middleware import BodyLimit, RequestId
@@ -28,10 +28,15 @@ from overtime.services.context import Context
 from overtime.storage.sql import StoreUnavailable
 
 MAX_BODY_BYTES = 1024 * 1024
+OPENAPI = openapi.document()
 
 
 async def health(_request: Request) -> Response:
     return ok({"status": "ok"})
+
+
+async def openapi_json(_request: Request) -> Response:
+    return ok(OPENAPI)
 
 
 def create_app(
@@ -80,6 +85,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
+            Route("/openapi.json", openapi_json, methods=["GET"]),
             *usg_auth.routes,
             *mmc_management.routes,
             *mmc_control.routes,
