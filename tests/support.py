@@ -172,7 +172,7 @@ class Server:
     # -- fixtures for tests -------------------------------------------------------------------
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, verify=self.ssl_context(), timeout=30, **kwargs)
+        return httpx.Client(**{"base_url": self.url, "verify": self.ssl_context(), "timeout": 30, **kwargs})
 
     def add_user(
         self,

@@ -15,7 +15,8 @@ from typing import TypeVar
 
 from overtime.domain.clock import Clock, OffsetClock, SystemClock
 from overtime.domain.errors import DomainError
-from overtime.services import auth, webhooks
+from overtime.domain.webhooks import WebhookOptions
+from overtime.services import auth
 from overtime.services.context import Context
 from overtime.settings import Settings
 from overtime.storage.sql import Store, migrate
@@ -149,13 +150,10 @@ def _serve(settings: Settings) -> None:
     async def run() -> None:
         store = Store(settings.database_url)
         clock: Clock = OffsetClock(SystemClock()) if settings.sandbox else SystemClock()
-        ctx = Context(store, clock)
-        webhooks.configure(
-            ctx,
-            webhooks.WebhookOptions(
-                ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
-            ),
+        options = WebhookOptions(
+            ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
         )
+        ctx = Context(store, clock, webhooks=options)
         server = Server(
             create_app(ctx, sandbox=settings.sandbox, ws_idle_seconds=settings.ws_idle_seconds),
             address=settings.host,

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +27,15 @@ GIVE_UP_AFTER = timedelta(hours=24)
 VERIFY = "meeting.verify"
 PROLONG = "meeting.prolong"
 """Ours: a running meeting's end moved (manual or automatic extension)."""
+
+
+@dataclass(frozen=True)
+class WebhookOptions:
+    ca_file: Path | None = None
+    """Extra CA certificates (PEM) trusted for subscribers, besides the system trust store."""
+    retry_base_seconds: float = 1.0
+    connect_timeout: float = 5.0
+    timeout: float = 10.0
 
 
 class WebhookStatus(IntEnum):

@@ -58,7 +58,7 @@ class WebhookDispatcher:
             while True:
                 try:
                     if client is None:
-                        client = service.http_client(service.options(self.ctx))
+                        client = service.http_client(self.ctx.webhooks)
                     self._wake.clear()
                     await self.pass_once(client)
                     if loop.time() - last_prune > self.prune_every_seconds:

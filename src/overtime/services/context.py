@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from overtime.domain.clock import Clock
 from overtime.domain.meeting import Meeting, MeetingEvent, Policy
+from overtime.domain.webhooks import WebhookOptions
 from overtime.storage.sql import Store, Tx
 
 Subscriber = Callable[[str, Sequence[MeetingEvent]], Awaitable[None]]
@@ -46,6 +47,7 @@ class Context:
     clock: Clock
     policy: Policy = field(default_factory=Policy)
     bus: EventBus = field(default_factory=EventBus)
+    webhooks: WebhookOptions = field(default_factory=WebhookOptions)
 
 
 class Pending:

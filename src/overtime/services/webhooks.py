@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 
@@ -20,7 +19,7 @@ from overtime.domain import webhooks as hooks
 from overtime.domain.clock import to_ms
 from overtime.domain.meeting import EventKind
 from overtime.domain.tokens import Role
-from overtime.domain.webhooks import WebhookConfig, WebhookStatus
+from overtime.domain.webhooks import WebhookConfig, WebhookOptions, WebhookStatus
 from overtime.services.auth import Session
 from overtime.services.context import Context
 from overtime.storage import webhooks as store
@@ -34,28 +33,6 @@ GAP_WAIT_SECONDS = 60.0
 """How long a hole in the ledger's ids is waited for (a transaction that has its id but has not
 committed yet) before it is taken for a rolled-back one."""
 FAN_OUT_BATCH = 500
-
-
-@dataclass(frozen=True)
-class WebhookOptions:
-    ca_file: Path | None = None
-    """Extra CA certificates (PEM) trusted for subscribers, besides the system trust store."""
-    retry_base_seconds: float = 1.0
-    connect_timeout: float = 5.0
-    timeout: float = 10.0
-
-
-_OPTIONS = "webhook_options"
-
-
-def configure(ctx: Context, options: WebhookOptions) -> None:
-    """Attaches webhook settings to a context (until Context has a field for them)."""
-    vars(ctx)[_OPTIONS] = options
-
-
-def options(ctx: Context) -> WebhookOptions:
-    found = vars(ctx).get(_OPTIONS)
-    return found if isinstance(found, WebhookOptions) else WebhookOptions()
 
 
 def http_client(opts: WebhookOptions) -> httpx.AsyncClient:
@@ -171,7 +148,7 @@ async def verify(ctx: Context, config: WebhookConfig) -> None:
     nonce = hooks.new_nonce()
     signer = hooks.Signer(config.subscriber_id, config.subscriber_key)
     try:
-        async with http_client(options(ctx)) as client:
+        async with http_client(ctx.webhooks) as client:
             answer = await post(client, config.url, signer, info, now, nonce=nonce)
     except httpx.HTTPError as e:
         raise errors.WebhookVerifyFailed(f"The subscriber could not be reached: {_describe(e)}") from None
@@ -343,7 +320,7 @@ async def _record(ctx: Context, tx_conn: store.Conn, d: Delivery, failure: str |
         await store.delivered(tx_conn, d.id, now)
         return
     first = d.first_attempt_at or now
-    retry_at: datetime | None = now + hooks.retry_delay(d.attempts + 1, options(ctx).retry_base_seconds)
+    retry_at: datetime | None = now + hooks.retry_delay(d.attempts + 1, ctx.webhooks.retry_base_seconds)
     if now - first >= hooks.GIVE_UP_AFTER:
         retry_at = None
         log.warning(

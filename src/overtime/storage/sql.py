@@ -57,6 +57,8 @@ from overtime.storage.tables import (
     participants,
     sandbox_state,
     throttles,
+    webhook_configs,
+    webhook_deliveries,
     ws_tokens,
 )
 
@@ -834,8 +836,18 @@ class Tx:
 
     async def reset_meetings(self) -> None:
         """Sandbox reset: every meeting, control token, participant and ledger entry goes."""
-        for table in (participants, control_tokens, meeting_events, meetings, throttles):
+        for table in (
+            participants,
+            control_tokens,
+            ws_tokens,
+            webhook_deliveries,
+            meeting_events,
+            meetings,
+            throttles,
+        ):
             await self.conn.execute(delete(table))
+        # The ledger starts again from empty: webhook delivery starts again from its beginning.
+        await self.conn.execute(update(webhook_configs).values(cursor=0))
 
 
 def _participant(row: Row[Any]) -> Participant:
