@@ -1,0 +1,224 @@
+"""Rows to domain objects and back, the prebuilt hot statements, and query descriptions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Row,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from overtime.domain.accounts import Account
+from overtime.domain.clock import from_ms, to_ms
+from overtime.domain.meeting import Meeting, MeetingEvent, MeetingKind, MeetingState
+from overtime.domain.presence import Participant
+from overtime.domain.tokens import AccessToken, ControlToken, Role
+from overtime.storage.raw import InLoopConnection, PgConnection
+from overtime.storage.tables import (
+    access_tokens,
+    accounts,
+    control_tokens,
+    meeting_events,
+    meetings,
+)
+
+
+def upsert(conn: PgConnection | InLoopConnection, table: Any) -> Any:
+    """INSERT ... ON CONFLICT, in the connection's dialect."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def ms_or_none(at: datetime | None) -> int | None:
+    return None if at is None else to_ms(at)
+
+
+def dt_or_none(ms: int | None) -> datetime | None:
+    return None if ms is None else from_ms(ms)
+
+
+def account_from_row(row: Any) -> Account:
+    return Account(
+        id=row.id,
+        account=row.account,
+        name=row.name,
+        corp_id=row.corp_id,
+        is_admin=bool(row.is_admin),
+        password_hash=row.password_hash,
+        app_id=row.app_id,
+        created_at=from_ms(row.created_at),
+    )
+
+
+def meeting_from_row(row: Any) -> Meeting:
+    return Meeting(
+        conference_id=row.conference_id,
+        owner_id=row.owner_id,
+        corp_id=row.corp_id,
+        subject=row.subject,
+        media_types=row.media_types,
+        length=row.length,
+        kind=MeetingKind(row.kind),
+        state=MeetingState(row.state),
+        scheduled_start=from_ms(row.scheduled_start),
+        created_at=from_ms(row.created_at),
+        chair_password=row.chair_password,
+        guest_password=row.guest_password,
+        allow_guest_start=bool(row.allow_guest_start),
+        prolong_step=row.prolong_step,
+        conf_uuid=row.conf_uuid,
+        started_at=dt_or_none(row.started_at),
+        end_at=dt_or_none(row.end_at),
+        ended_reason=row.ended_reason,
+        version=row.version,
+        details=json.loads(row.details),
+    )
+
+
+def meeting_row_values(m: Meeting) -> dict[str, Any]:
+    return {
+        "owner_id": m.owner_id,
+        "corp_id": m.corp_id,
+        "subject": m.subject,
+        "media_types": m.media_types,
+        "length": m.length,
+        "kind": m.kind.value,
+        "state": m.state.value,
+        "scheduled_start": to_ms(m.scheduled_start),
+        "created_at": to_ms(m.created_at),
+        "chair_password": m.chair_password,
+        "guest_password": m.guest_password,
+        "allow_guest_start": m.allow_guest_start,
+        "prolong_step": m.prolong_step,
+        "conf_uuid": m.conf_uuid,
+        "started_at": ms_or_none(m.started_at),
+        "end_at": ms_or_none(m.end_at),
+        "ended_reason": m.ended_reason,
+        "deadline_at": ms_or_none(m.deadline),
+        "details": json.dumps(m.details, separators=(",", ":")),
+    }
+
+
+def access_token_from_row(row: Any) -> AccessToken:
+    return AccessToken(
+        digest=row.digest,
+        refresh_digest=row.refresh_digest,
+        account_id=row.account_id,
+        client_type=row.client_type,
+        client_ip=row.client_ip,
+        created_at=from_ms(row.created_at),
+        expires_at=from_ms(row.expires_at),
+        refresh_expires_at=from_ms(row.refresh_expires_at),
+    )
+
+
+def control_token_from_row(row: Any) -> ControlToken:
+    return ControlToken(
+        digest=row.digest,
+        conference_id=row.conference_id,
+        conf_uuid=row.conf_uuid,
+        role=Role(row.role),
+        created_at=from_ms(row.created_at),
+        expires_at=from_ms(row.expires_at),
+    )
+
+
+MEETING_COLUMNS = (
+    "owner_id",
+    "corp_id",
+    "subject",
+    "media_types",
+    "length",
+    "kind",
+    "state",
+    "scheduled_start",
+    "created_at",
+    "chair_password",
+    "guest_password",
+    "allow_guest_start",
+    "prolong_step",
+    "conf_uuid",
+    "started_at",
+    "end_at",
+    "ended_reason",
+    "deadline_at",
+    "details",
+    "version",
+)
+
+
+# The hot path's statements, built once: constructing a statement costs more than running it.
+SELECT_MEETING = select(meetings).where(meetings.c.conference_id == bindparam("cid"))
+SELECT_MEETING_LOCKED = SELECT_MEETING.with_for_update()
+UPDATE_MEETING = (
+    update(meetings)
+    .where(meetings.c.conference_id == bindparam("cid"), meetings.c.version == bindparam("expected"))
+    .values({name: bindparam(name) for name in MEETING_COLUMNS})
+)
+INSERT_EVENTS = insert(meeting_events).values(
+    {
+        name: bindparam(name)
+        for name in ("conference_id", "conf_uuid", "at", "kind", "actor", "old_end", "new_end", "detail")
+    }
+)
+SELECT_CONTROL_TOKEN = select(control_tokens).where(control_tokens.c.digest == bindparam("digest"))
+SELECT_ACCESS_TOKEN = select(access_tokens).where(access_tokens.c.digest == bindparam("digest"))
+SELECT_ACCOUNT = select(accounts).where(accounts.c.id == bindparam("id"))
+
+
+def event_rows(m: Meeting) -> list[dict[str, Any]]:
+    return [
+        {
+            "conference_id": m.conference_id,
+            "conf_uuid": m.conf_uuid,
+            "at": to_ms(e.at),
+            "kind": e.kind.value,
+            "actor": e.actor[:64],
+            "old_end": ms_or_none(e.old_end),
+            "new_end": ms_or_none(e.new_end),
+            "detail": e.detail[:255],
+        }
+        for e in m.events
+    ]
+
+
+@dataclass(frozen=True)
+class MeetingQuery:
+    """Which meetings a list call wants; `owner_id` None means the whole `corp_id`."""
+
+    states: Sequence[MeetingState]
+    corp_id: str
+    owner_id: str | None
+    search: str | None
+    offset: int
+    limit: int
+    descending: bool = False
+    ran_from: datetime | None = None
+    """With `ran_to`: only runs that overlap [ran_from, ran_to] (history queries)."""
+    ran_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    conf_uuid: str
+    event: MeetingEvent
+
+
+def participant_from_row(row: Row[Any]) -> Participant:
+    return Participant(
+        participant_id=row.participant_id,
+        conference_id=row.conference_id,
+        conf_uuid=row.conf_uuid,
+        name=row.name,
+        role=Role(row.role),
+        joined_at=from_ms(row.joined_at),
+        left_at=dt_or_none(row.left_at),
+    )

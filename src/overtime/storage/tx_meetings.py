@@ -1,0 +1,202 @@
+"""Meetings, their ledger, control tokens and WebSocket tokens, inside one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from overtime.domain.clock import from_ms, to_ms
+from overtime.domain.meeting import EventKind, Meeting, MeetingEvent
+from overtime.domain.tokens import ControlToken, Role
+from overtime.storage.errors import StaleWrite
+from overtime.storage.raw import InLoopConnection, PgConnection
+from overtime.storage.rows import (
+    INSERT_EVENTS,
+    SELECT_CONTROL_TOKEN,
+    SELECT_MEETING,
+    SELECT_MEETING_LOCKED,
+    UPDATE_MEETING,
+    LedgerEntry,
+    MeetingQuery,
+    control_token_from_row,
+    dt_or_none,
+    event_rows,
+    meeting_from_row,
+    meeting_row_values,
+)
+from overtime.storage.tables import (
+    accounts,
+    control_tokens,
+    meeting_events,
+    meetings,
+    ws_tokens,
+)
+
+
+class MeetingsTx:
+    conn: PgConnection | InLoopConnection
+
+    # -- meetings -----------------------------------------------------------------------------
+
+    async def conference_id_taken(self, conference_id: str) -> bool:
+        row = (
+            await self.conn.execute(
+                select(meetings.c.conference_id).where(meetings.c.conference_id == conference_id)
+            )
+        ).first()
+        return row is not None
+
+    async def insert_meeting(self, m: Meeting) -> None:
+        try:
+            await self.conn.execute(
+                insert(meetings).values(
+                    conference_id=m.conference_id, version=m.version, **meeting_row_values(m)
+                )
+            )
+        except IntegrityError as e:
+            raise StaleWrite(m.conference_id) from e
+        await self._append_events(m)
+
+    async def meeting_by_run(self, conf_uuid: str) -> Meeting | None:
+        row = (await self.conn.execute(select(meetings).where(meetings.c.conf_uuid == conf_uuid))).first()
+        return meeting_from_row(row) if row else None
+
+    async def meeting(self, conference_id: str, *, for_update: bool = False) -> Meeting | None:
+        locked = for_update and self.conn.dialect.name == "postgresql"
+        query = SELECT_MEETING_LOCKED if locked else SELECT_MEETING
+        row = await self.conn.fetch_one(query, {"cid": conference_id})
+        return meeting_from_row(row) if row else None
+
+    async def save_meeting(self, m: Meeting) -> None:
+        """Writes a changed meeting and its new ledger entries; StaleWrite if it moved on."""
+        rowcount = await self.conn.run(
+            UPDATE_MEETING,
+            {
+                "cid": m.conference_id,
+                "expected": m.version,
+                **meeting_row_values(m),
+                "version": m.version + 1,
+            },
+        )
+        if rowcount != 1:
+            raise StaleWrite(m.conference_id)
+        m.version += 1
+        await self._append_events(m)
+
+    async def _append_events(self, m: Meeting) -> None:
+        if not m.events:
+            return
+        await self.conn.run_many(INSERT_EVENTS, event_rows(m))
+        m.events.clear()
+
+    async def ledger(self, conference_id: str) -> list[LedgerEntry]:
+        rows = await self.conn.execute(
+            select(meeting_events)
+            .where(meeting_events.c.conference_id == conference_id)
+            .order_by(meeting_events.c.id)
+        )
+        return [
+            LedgerEntry(
+                r.conf_uuid,
+                MeetingEvent(
+                    EventKind(r.kind),
+                    from_ms(r.at),
+                    r.actor,
+                    dt_or_none(r.old_end),
+                    dt_or_none(r.new_end),
+                    r.detail,
+                ),
+            )
+            for r in rows
+        ]
+
+    async def search_meetings(self, q: MeetingQuery) -> tuple[int, list[Meeting]]:
+        where = [meetings.c.state.in_([s.value for s in q.states]), meetings.c.corp_id == q.corp_id]
+        if q.owner_id is not None:
+            where.append(meetings.c.owner_id == q.owner_id)
+        if q.ran_from is not None and q.ran_to is not None:
+            where += [meetings.c.started_at <= to_ms(q.ran_to), meetings.c.end_at >= to_ms(q.ran_from)]
+        if q.search:
+            pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            owners = select(accounts.c.id).where(accounts.c.name.like(pattern, escape="\\"))
+            where.append(
+                or_(
+                    meetings.c.subject.like(pattern, escape="\\"),
+                    meetings.c.conference_id.like(pattern, escape="\\"),
+                    meetings.c.owner_id.in_(owners),
+                )
+            )
+        cond = and_(*where)
+        total = (await self.conn.execute(select(func.count()).select_from(meetings).where(cond))).scalar_one()
+        order = meetings.c.scheduled_start.desc() if q.descending else meetings.c.scheduled_start
+        rows = await self.conn.execute(
+            select(meetings)
+            .where(cond)
+            .order_by(order, meetings.c.conference_id)
+            .offset(q.offset)
+            .limit(q.limit)
+        )
+        return int(total), [meeting_from_row(r) for r in rows]
+
+    # -- control tokens -----------------------------------------------------------------------
+
+    async def insert_control_token(self, t: ControlToken) -> None:
+        await self.conn.execute(
+            insert(control_tokens).values(
+                digest=t.digest,
+                conference_id=t.conference_id,
+                conf_uuid=t.conf_uuid,
+                role=int(t.role),
+                created_at=to_ms(t.created_at),
+                expires_at=to_ms(t.expires_at),
+            )
+        )
+
+    async def control_token(self, digest: str) -> ControlToken | None:
+        row = await self.conn.fetch_one(SELECT_CONTROL_TOKEN, {"digest": digest})
+        return control_token_from_row(row) if row else None
+
+    async def insert_ws_token(
+        self, digest: str, conference_id: str, conf_uuid: str, role: Role, expires_at: datetime
+    ) -> None:
+        await self.conn.execute(
+            insert(ws_tokens).values(
+                digest=digest,
+                conference_id=conference_id,
+                conf_uuid=conf_uuid,
+                role=int(role),
+                expires_at=to_ms(expires_at),
+            )
+        )
+
+    async def consume_ws_token(
+        self, digest: str, conference_id: str, now: datetime
+    ) -> tuple[str, Role] | None:
+        """Uses a WebSocket token up: (run, role) if it was live and for this meeting, else None.
+        Expired tokens are swept on the way."""
+        await self.conn.execute(delete(ws_tokens).where(ws_tokens.c.expires_at <= to_ms(now)))
+        row = (
+            await self.conn.execute(
+                delete(ws_tokens)
+                .where(ws_tokens.c.digest == digest, ws_tokens.c.conference_id == conference_id)
+                .returning(ws_tokens.c.conf_uuid, ws_tokens.c.role)
+            )
+        ).first()
+        return (row.conf_uuid, Role(row.role)) if row else None
+
+    async def renew_control_token(self, digest: str, expires_at: datetime) -> None:
+        await self.conn.execute(
+            update(control_tokens)
+            .where(control_tokens.c.digest == digest)
+            .values(expires_at=to_ms(expires_at))
+        )
