@@ -126,7 +126,8 @@ def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -
 
 
 def _serve(settings: Settings) -> None:
-    from granian.constants import Interfaces, SSLProtocols
+    from granian.constants import HTTPModes, Interfaces, SSLProtocols
+    from granian.http import HTTP1Settings
     from granian.server.embed import Server
 
     from overtime.api.app import create_app
@@ -162,6 +163,11 @@ def _serve(settings: Settings) -> None:
             ssl_cert=tls.cert,
             ssl_key=tls.key,
             ssl_protocol_min=SSLProtocols.tls12,
+            # HTTP/1.1 only: granian's header timeout then also closes a connection that finished
+            # TLS and never sent a byte (in auto mode such a connection stays open for ever), and
+            # the read buffer bounds request headers to 64 KiB (431 beyond).
+            http=HTTPModes.http1,
+            http1_settings=HTTP1Settings(header_read_timeout=10_000, max_buffer_size=64 * 1024),
             log_level="warning",  # type: ignore[arg-type]
         )
         loop = asyncio.get_running_loop()

@@ -33,6 +33,23 @@ def make_member(server: Server) -> Iterator[MakeMember]:
         member.close()
 
 
+@pytest.fixture(scope="module")
+def cast(server: Server) -> Iterator[MakeMember]:
+    """`cast("alice", admin=..., corp=...)`: one logged-in account per name, shared by a module's
+    tests on the shared server (each test makes its own meetings). Logging in is slow (scrypt
+    and a CLI call per account), so the scope tests reuse their cast."""
+    made: dict[str, Member] = {}
+
+    def get(name: str, *, admin: bool = False, corp: str = "corp-test") -> Member:
+        if name not in made:
+            made[name] = new_member(server, admin=admin, corp=corp)
+        return made[name]
+
+    yield get
+    for member in made.values():
+        member.close()
+
+
 @pytest.fixture
 def make_own_member(own_server: Server) -> Iterator[MakeMember]:
     """The same on the test's own server."""

@@ -37,10 +37,10 @@ def assert_untouched(owner: Member, meeting: dict[str, Any], before: tuple[str, 
 @pytest.mark.parametrize("operation", CONTROL_OPERATIONS)
 @pytest.mark.parametrize("owner_of_b", ["same owner", "other owner"])
 def test_control_token_of_meeting_a_is_refused_on_meeting_b(
-    server: Server, make_member: MakeMember, operation: str, owner_of_b: str
+    server: Server, cast: MakeMember, operation: str, owner_of_b: str
 ) -> None:
-    alice = make_member()
-    bob = alice if owner_of_b == "same owner" else make_member()
+    alice = cast("alice")
+    bob = alice if owner_of_b == "same owner" else cast("bob")
     meeting_a, meeting_b = alice.create(), bob.create()
     token_a = alice.control_token(meeting_a)
     before = snapshot(bob, meeting_b["conferenceID"])
@@ -52,34 +52,36 @@ def test_control_token_of_meeting_a_is_refused_on_meeting_b(
 
 
 @pytest.mark.parametrize("operation", CONTROL_OPERATIONS)
-def test_basic_form_of_a_foreign_token_is_refused(
-    server: Server, make_member: MakeMember, operation: str
-) -> None:
-    alice, bob = make_member(), make_member()
+def test_basic_form_of_a_foreign_token_is_refused(server: Server, cast: MakeMember, operation: str) -> None:
+    alice, bob = cast("alice"), cast("bob")
     meeting_a, meeting_b = alice.create(), bob.create()
     token_a = alice.control_token(meeting_a)
     before = snapshot(bob, meeting_b["conferenceID"])
 
-    r = control_call(server, operation, meeting_b["conferenceID"], {"X-Conference-Authorization": basic(token_a)})
+    r = control_call(
+        server, operation, meeting_b["conferenceID"], {"X-Conference-Authorization": basic(token_a)}
+    )
 
     assert_error(r, 401, CONTROL_TOKEN_INVALID)
     assert_untouched(bob, meeting_b, before)
 
 
-def test_guest_token_of_meeting_a_is_refused_on_meeting_b(server: Server, make_member: MakeMember) -> None:
-    alice, bob = make_member(), make_member()
+def test_guest_token_of_meeting_a_is_refused_on_meeting_b(server: Server, cast: MakeMember) -> None:
+    alice, bob = cast("alice"), cast("bob")
     meeting_a, meeting_b = alice.create(), bob.create()
     guest_a = alice.control_token(meeting_a, role="general")
     before = snapshot(bob, meeting_b["conferenceID"])
 
-    r = control_call(server, "realTimeInfo", meeting_b["conferenceID"], {"X-Conference-Authorization": guest_a})
+    r = control_call(
+        server, "realTimeInfo", meeting_b["conferenceID"], {"X-Conference-Authorization": guest_a}
+    )
 
     assert_error(r, 401, CONTROL_TOKEN_INVALID)
     assert_untouched(bob, meeting_b, before)
 
 
-def test_keep_alive_of_meeting_a_gives_no_token_for_meeting_b(make_member: MakeMember) -> None:
-    alice, bob = make_member(), make_member()
+def test_keep_alive_of_meeting_a_gives_no_token_for_meeting_b(cast: MakeMember) -> None:
+    alice, bob = cast("alice"), cast("bob")
     meeting_a, meeting_b = alice.create(), bob.create()
     token_a = alice.control_token(meeting_a)
 
@@ -92,8 +94,8 @@ def test_keep_alive_of_meeting_a_gives_no_token_for_meeting_b(make_member: MakeM
 
 
 @pytest.mark.parametrize("operation", CONTROL_OPERATIONS)
-def test_access_token_alone_is_no_control_token(server: Server, make_member: MakeMember, operation: str) -> None:
-    owner = make_member()
+def test_access_token_alone_is_no_control_token(server: Server, cast: MakeMember, operation: str) -> None:
+    owner = cast("alice")
     meeting = owner.create()
     before = snapshot(owner, meeting["conferenceID"])
 
@@ -105,9 +107,9 @@ def test_access_token_alone_is_no_control_token(server: Server, make_member: Mak
 
 @pytest.mark.parametrize("operation", CONTROL_OPERATIONS)
 def test_access_token_in_the_control_header_is_refused(
-    server: Server, make_member: MakeMember, operation: str
+    server: Server, cast: MakeMember, operation: str
 ) -> None:
-    owner = make_member()
+    owner = cast("alice")
     meeting = owner.create()
     before = snapshot(owner, meeting["conferenceID"])
     headers = {"X-Conference-Authorization": owner.access_token, "X-Access-Token": owner.access_token}
@@ -118,8 +120,8 @@ def test_access_token_in_the_control_header_is_refused(
     assert_untouched(owner, meeting, before)
 
 
-def test_access_token_gets_no_control_token_without_the_password(make_member: MakeMember) -> None:
-    owner = make_member()
+def test_access_token_gets_no_control_token_without_the_password(cast: MakeMember) -> None:
+    owner = cast("alice")
     meeting = owner.create()
     # token_raw goes out without X-Access-Token; send it the SDK's way, on the owner's client.
     r = owner.http.get(
@@ -131,8 +133,8 @@ def test_access_token_gets_no_control_token_without_the_password(make_member: Ma
     assert "data" not in r.json()
 
 
-def test_control_token_is_no_access_token(server: Server, make_member: MakeMember) -> None:
-    owner = make_member()
+def test_control_token_is_no_access_token(server: Server, cast: MakeMember) -> None:
+    owner = cast("alice")
     meeting = owner.create()
     token = owner.control_token(meeting)
     with server.client(headers={"X-Access-Token": token}) as c:

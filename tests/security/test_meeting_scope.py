@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from api.helpers import DETAIL, HISTORY, MEETINGS, Member, assert_error, future_start, ok, now_ms
+from api.helpers import DETAIL, HISTORY, MEETINGS, Member, assert_error, future_start, now_ms, ok
 from security.conftest import MakeMember
 from security.wire import NOT_FOUND
 from support import unique
@@ -16,14 +16,14 @@ HISTORY_DETAIL = f"{HISTORY}/confDetail"
 CONTROL_RECORDS = f"{HISTORY}/confCtlRecord"
 ONLINE_DETAIL = f"{MEETINGS}/online/confDetail"
 STRANGERS = ["member of the same enterprise", "admin of another enterprise"]
+CORP, OTHER_CORP = unique("corp"), unique("corp")
 
 
-def owner_and_stranger(make_member: MakeMember, stranger: str) -> tuple[Member, Member]:
-    corp = unique("corp")
-    owner = make_member(corp=corp)
+def owner_and_stranger(cast: MakeMember, stranger: str) -> tuple[Member, Member]:
+    owner = cast("owner", corp=CORP)
     if stranger == "member of the same enterprise":
-        return owner, make_member(corp=corp)
-    return owner, make_member(corp=unique("corp"), admin=True)
+        return owner, cast("peer", corp=CORP)
+    return owner, cast("foreign admin", corp=OTHER_CORP, admin=True)
 
 
 def scheduled(owner: Member, subject: str = "owner's") -> dict[str, Any]:
@@ -47,22 +47,27 @@ def ended_run(owner: Member) -> tuple[str, str]:
 
 def history_ids(member: Member) -> list[str]:
     day = 24 * 3600 * 1000
-    params = {"startDate": now_ms() - day, "endDate": now_ms() + day, "limit": 500, "queryAll": "true"}
+    params: dict[str, str | int] = {
+        "startDate": now_ms() - day,
+        "endDate": now_ms() + day,
+        "limit": 500,
+        "queryAll": "true",
+    }
     r = ok(member.http.get(HISTORY, params=params))
     return [m["conferenceID"] for m in r.json()["data"]]
 
 
 @pytest.mark.parametrize("stranger_kind", STRANGERS)
-def test_stranger_gets_no_detail(make_member: MakeMember, stranger_kind: str) -> None:
-    owner, stranger = owner_and_stranger(make_member, stranger_kind)
+def test_stranger_gets_no_detail(cast: MakeMember, stranger_kind: str) -> None:
+    owner, stranger = owner_and_stranger(cast, stranger_kind)
     for cid in (scheduled(owner)["conferenceID"], owner.create()["conferenceID"]):
         assert_error(stranger.detail_raw(cid), 400, NOT_FOUND)
         assert cid not in stranger.list_ids(queryAll="true")
 
 
 @pytest.mark.parametrize("stranger_kind", STRANGERS)
-def test_stranger_gets_no_online_detail(make_member: MakeMember, stranger_kind: str) -> None:
-    owner, stranger = owner_and_stranger(make_member, stranger_kind)
+def test_stranger_gets_no_online_detail(cast: MakeMember, stranger_kind: str) -> None:
+    owner, stranger = owner_and_stranger(cast, stranger_kind)
     cid = owner.create()["conferenceID"]
     ok(owner.http.get(ONLINE_DETAIL, params={"conferenceID": cid}))
 
@@ -70,8 +75,8 @@ def test_stranger_gets_no_online_detail(make_member: MakeMember, stranger_kind: 
 
 
 @pytest.mark.parametrize("stranger_kind", STRANGERS)
-def test_stranger_cannot_update(make_member: MakeMember, stranger_kind: str) -> None:
-    owner, stranger = owner_and_stranger(make_member, stranger_kind)
+def test_stranger_cannot_update(cast: MakeMember, stranger_kind: str) -> None:
+    owner, stranger = owner_and_stranger(cast, stranger_kind)
     meeting = scheduled(owner)
     cid = meeting["conferenceID"]
     before = owner.detail(cid)
@@ -85,8 +90,8 @@ def test_stranger_cannot_update(make_member: MakeMember, stranger_kind: str) -> 
 
 
 @pytest.mark.parametrize("stranger_kind", STRANGERS)
-def test_stranger_cannot_cancel_a_scheduled_meeting(make_member: MakeMember, stranger_kind: str) -> None:
-    owner, stranger = owner_and_stranger(make_member, stranger_kind)
+def test_stranger_cannot_cancel_a_scheduled_meeting(cast: MakeMember, stranger_kind: str) -> None:
+    owner, stranger = owner_and_stranger(cast, stranger_kind)
     cid = scheduled(owner)["conferenceID"]
 
     assert_error(stranger.http.delete(MEETINGS, params={"conferenceID": cid}), 400, NOT_FOUND)
@@ -96,8 +101,8 @@ def test_stranger_cannot_cancel_a_scheduled_meeting(make_member: MakeMember, str
 
 
 @pytest.mark.parametrize("stranger_kind", STRANGERS)
-def test_stranger_cannot_end_a_running_meeting(make_member: MakeMember, stranger_kind: str) -> None:
-    owner, stranger = owner_and_stranger(make_member, stranger_kind)
+def test_stranger_cannot_end_a_running_meeting(cast: MakeMember, stranger_kind: str) -> None:
+    owner, stranger = owner_and_stranger(cast, stranger_kind)
     cid = owner.create()["conferenceID"]
 
     r = stranger.http.delete(MEETINGS, params={"conferenceID": cid, "type": 1})
@@ -107,8 +112,8 @@ def test_stranger_cannot_end_a_running_meeting(make_member: MakeMember, stranger
 
 
 @pytest.mark.parametrize("stranger_kind", STRANGERS)
-def test_stranger_gets_no_history_of_an_ended_run(make_member: MakeMember, stranger_kind: str) -> None:
-    owner, stranger = owner_and_stranger(make_member, stranger_kind)
+def test_stranger_gets_no_history_of_an_ended_run(cast: MakeMember, stranger_kind: str) -> None:
+    owner, stranger = owner_and_stranger(cast, stranger_kind)
     cid, conf_uuid = ended_run(owner)
     ok(owner.http.get(HISTORY_DETAIL, params={"confUUID": conf_uuid}))
     ok(owner.http.get(CONTROL_RECORDS, params={"confUUID": conf_uuid}))
@@ -119,10 +124,9 @@ def test_stranger_gets_no_history_of_an_ended_run(make_member: MakeMember, stran
     assert_error(stranger.detail_raw(cid), 400, NOT_FOUND)
 
 
-def test_admin_of_the_same_enterprise_reads_the_history(make_member: MakeMember) -> None:
+def test_admin_of_the_same_enterprise_reads_the_history(cast: MakeMember) -> None:
     """The control case for the refusals above: the confUUID itself is good."""
-    corp = unique("corp")
-    owner, admin = make_member(corp=corp), make_member(corp=corp, admin=True)
+    owner, admin = cast("owner", corp=CORP), cast("admin", corp=CORP, admin=True)
     cid, conf_uuid = ended_run(owner)
 
     body = ok(admin.http.get(HISTORY_DETAIL, params={"confUUID": conf_uuid})).json()
@@ -131,8 +135,8 @@ def test_admin_of_the_same_enterprise_reads_the_history(make_member: MakeMember)
     assert cid in history_ids(admin)
 
 
-def test_unknown_conf_uuid_answers_like_a_foreign_one(make_member: MakeMember) -> None:
-    owner, stranger = owner_and_stranger(make_member, "member of the same enterprise")
+def test_unknown_conf_uuid_answers_like_a_foreign_one(cast: MakeMember) -> None:
+    owner, stranger = owner_and_stranger(cast, "member of the same enterprise")
     _, conf_uuid = ended_run(owner)
     foreign = stranger.http.get(HISTORY_DETAIL, params={"confUUID": conf_uuid})
     unknown = stranger.http.get(HISTORY_DETAIL, params={"confUUID": "0" * len(conf_uuid)})
@@ -141,9 +145,11 @@ def test_unknown_conf_uuid_answers_like_a_foreign_one(make_member: MakeMember) -
     assert foreign.json() == unknown.json()
 
 
-def test_stranger_gets_no_detail_by_guessing_ids(make_member: MakeMember) -> None:
+def test_stranger_gets_no_detail_by_guessing_ids(cast: MakeMember) -> None:
     """Detail by id for a run of ids: a stranger never learns which ids exist."""
-    owner, stranger = owner_and_stranger(make_member, "member of the same enterprise")
+    owner, stranger = owner_and_stranger(cast, "member of the same enterprise")
     cid = owner.create()["conferenceID"]
-    answers = {stranger.http.get(DETAIL, params={"conferenceID": c}).text for c in (cid, "000000000", "999999999")}
+    answers = {
+        stranger.http.get(DETAIL, params={"conferenceID": c}).text for c in (cid, "000000000", "999999999")
+    }
     assert len(answers) == 1, answers

@@ -22,7 +22,9 @@ WIRE_ERROR = "MMC.111070001"
 LOCKOUT_SECONDS = 600
 
 
-def control_call(server: Server, operation: str, conference_id: str, headers: dict[str, str]) -> httpx.Response:
+def control_call(
+    server: Server, operation: str, conference_id: str, headers: dict[str, str]
+) -> httpx.Response:
     """One control operation ("extend", "stop" or "realTimeInfo") on a meeting, sending exactly
     `headers` (plus a JSON content type for the extension's body)."""
     params = {"conferenceID": conference_id}
