@@ -3,13 +3,12 @@ PostgreSQL tests skip only outside CI when no server answers; with CI=true they 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support import Server, ServerFactory, create_pg_database, drop_pg_database, postgres_available
+from support import Server, ServerFactory, create_pg_database, drop_pg_database, require_postgres
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -17,10 +16,8 @@ BACKENDS = ["sqlite", "postgresql"]
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     kind: str = request.param
-    if kind == "postgresql" and not postgres_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but PostgreSQL does not answer at 127.0.0.1:5432")
-        pytest.skip("PostgreSQL does not answer at 127.0.0.1:5432")
+    if kind == "postgresql":
+        require_postgres()
     return kind
 
 

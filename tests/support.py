@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 import signal
@@ -11,7 +12,7 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,3 +256,32 @@ def drop_pg_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def require_postgres() -> None:
+    """Skips the calling test when PostgreSQL does not answer, except in CI, where it fails."""
+    import pytest
+
+    if postgres_available():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true but PostgreSQL does not answer at 127.0.0.1:5432")
+    pytest.skip("PostgreSQL does not answer at 127.0.0.1:5432")
+
+
+@contextlib.contextmanager
+def replica_servers(root: Path, count: int, extra_args: list[str]) -> Iterator[list[Server]]:
+    """`count` servers started on one fresh PostgreSQL database; stopped and dropped after."""
+    require_postgres()
+    url = create_pg_database()
+    servers = [
+        Server(root / f"replica{i}", extra_args=list(extra_args), database_url=url) for i in range(count)
+    ]
+    try:
+        for srv in servers:
+            srv.start()
+        yield servers
+    finally:
+        for srv in servers:
+            srv.stop()
+        drop_pg_database(url)

@@ -7,13 +7,14 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from support import Server, ServerFactory
+from support import Server, ServerFactory, replica_servers
 
 pytestmark = pytest.mark.anyio
 
@@ -273,26 +274,9 @@ def test_ws_token_route_needs_a_control_token(host: Host) -> None:
 
 
 @pytest.fixture
-def two_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
-    import os
-
-    from support import create_pg_database, drop_pg_database, postgres_available
-
-    if not postgres_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but PostgreSQL does not answer at 127.0.0.1:5432")
-        pytest.skip("PostgreSQL does not answer at 127.0.0.1:5432")
-    url = create_pg_database()
-    root = tmp_path_factory.mktemp("ws-replicas")
-    servers = [Server(root / f"r{i}", extra_args=["--sandbox"], database_url=url) for i in range(2)]
-    try:
-        for srv in servers:
-            srv.start()
+def two_replicas(tmp_path: Path) -> Iterator[list[Server]]:
+    with replica_servers(tmp_path, 2, ["--sandbox"]) as servers:
         yield servers
-    finally:
-        for srv in servers:
-            srv.stop()
-        drop_pg_database(url)
 
 
 async def test_a_change_on_one_replica_reaches_subscribers_on_another(two_replicas: list[Server]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,27 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
-from support import Server, create_pg_database, drop_pg_database, postgres_available
+from support import Server, replica_servers
 
 MEETINGS = "/v1/mmc/management/conferences"
 
 
 @pytest.fixture
 def replicas(tmp_path: Path) -> Iterator[list[Server]]:
-    if not postgres_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but PostgreSQL does not answer at 127.0.0.1:5432")
-        pytest.skip("PostgreSQL does not answer at 127.0.0.1:5432")
-    url = create_pg_database()
-    servers = [Server(tmp_path / f"replica{i}", extra_args=["--sandbox"], database_url=url) for i in range(3)]
-    try:
-        for srv in servers:
-            srv.start()
+    with replica_servers(tmp_path, 3, ["--sandbox"]) as servers:
         yield servers
-    finally:
-        for srv in servers:
-            srv.stop()
-        drop_pg_database(url)
 
 
 class Replica:

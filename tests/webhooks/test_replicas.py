@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support import Server, create_pg_database, drop_pg_database, postgres_available
+from support import Server, replica_servers
 from webhooks.conftest import RETRY_BASE, hook_args
 from webhooks.flows import Admin
 from webhooks.receiver import Receiver
@@ -17,23 +16,9 @@ from webhooks.receiver import Receiver
 
 @pytest.fixture
 def replicas(tmp_path: Path, receiver_tls: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Server]]:
-    if not postgres_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but PostgreSQL does not answer at 127.0.0.1:5432")
-        pytest.skip("PostgreSQL does not answer at 127.0.0.1:5432")
     monkeypatch.setenv("OVERTIME_WEBHOOK_RETRY_BASE_SECONDS", RETRY_BASE)
-    url = create_pg_database()
-    servers = [
-        Server(tmp_path / f"r{i}", extra_args=hook_args(receiver_tls), database_url=url) for i in range(2)
-    ]
-    try:
-        for srv in servers:
-            srv.start()
+    with replica_servers(tmp_path, 2, hook_args(receiver_tls)) as servers:
         yield servers
-    finally:
-        for srv in servers:
-            srv.stop()
-        drop_pg_database(url)
 
 
 def test_two_replicas_deliver_every_event_exactly_once_in_order(

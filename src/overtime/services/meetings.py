@@ -119,10 +119,36 @@ async def search_meetings(
     online: bool,
     descending: bool = False,
 ) -> Page:
-    account = session.account
-    offset = max(0, offset)
-    limit = min(MAX_LIMIT, max(1, limit))
     states = [MeetingState.RUNNING] if online else [MeetingState.SCHEDULED, MeetingState.RUNNING]
+    return await _page(
+        ctx,
+        session,
+        states,
+        offset=offset,
+        limit=limit,
+        query_all=query_all,
+        search_key=search_key,
+        descending=descending,
+    )
+
+
+async def _page(
+    ctx: Context,
+    session: Session,
+    states: list[MeetingState],
+    *,
+    offset: int,
+    limit: int,
+    query_all: bool,
+    search_key: str | None,
+    descending: bool,
+    ran_from: datetime | None = None,
+    ran_to: datetime | None = None,
+) -> Page:
+    """One page of the meetings `session` may see: its own, or the corp's for an admin asking
+    with queryAll."""
+    account = session.account
+    offset, limit = max(0, offset), min(MAX_LIMIT, max(1, limit))
     query = MeetingQuery(
         states=states,
         corp_id=account.corp_id,
@@ -131,6 +157,8 @@ async def search_meetings(
         offset=offset,
         limit=limit,
         descending=descending,
+        ran_from=ran_from,
+        ran_to=ran_to,
     )
     async with ctx.store.read() as tx:
         count, found = await tx.search_meetings(query)
@@ -151,23 +179,18 @@ async def search_history(
     descending: bool,
 ) -> Page:
     """Ended runs overlapping [ran_from, ran_to] (GET .../conferences/history)."""
-    account = session.account
-    offset, limit = max(0, offset), min(MAX_LIMIT, max(1, limit))
-    query = MeetingQuery(
-        states=[MeetingState.ENDED],
-        corp_id=account.corp_id,
-        owner_id=None if (account.is_admin and query_all) else account.id,
-        search=search_key or None,
+    return await _page(
+        ctx,
+        session,
+        [MeetingState.ENDED],
         offset=offset,
         limit=limit,
+        query_all=query_all,
+        search_key=search_key,
         descending=descending,
         ran_from=ran_from,
         ran_to=ran_to,
     )
-    async with ctx.store.read() as tx:
-        count, found = await tx.search_meetings(query)
-        names = await tx.account_names([m.owner_id for m in found])
-    return Page(offset, limit, count, found, names)
 
 
 async def history_detail(ctx: Context, session: Session, conf_uuid: str) -> tuple[Meeting, str]:

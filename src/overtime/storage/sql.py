@@ -110,28 +110,27 @@ class Store:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:
         """One transaction: committed when the block ends normally, rolled back otherwise."""
-        try:
-            if self.is_sqlite:
-                async with self._write_lock:
-                    with self._sqlite_write.begin() as sync_conn:
-                        yield Tx(InLoopConnection(sync_conn))
-                return
-            async with self._engine.begin() as conn:
-                yield Tx(PgConnection(conn))
-        except (OperationalError, InterfaceError) as e:
-            if e.connection_invalidated or not self.is_sqlite:
-                raise StoreUnavailable(str(e.orig)) from e
-            raise
+        async with self._transaction(writing=True) as tx:
+            yield tx
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
+        async with self._transaction(writing=False) as tx:
+            yield tx
+
+    @asynccontextmanager
+    async def _transaction(self, *, writing: bool) -> AsyncIterator[Tx]:
         try:
-            if self.is_sqlite:
+            if not self.is_sqlite:
+                async with self._engine.begin() as conn:
+                    yield Tx(PgConnection(conn))
+            elif writing:
+                async with self._write_lock:
+                    with self._sqlite_write.begin() as sync_conn:
+                        yield Tx(InLoopConnection(sync_conn))
+            else:
                 with self._sqlite_read.begin() as sync_conn:
                     yield Tx(InLoopConnection(sync_conn))
-                return
-            async with self._engine.begin() as conn:
-                yield Tx(PgConnection(conn))
         except (OperationalError, InterfaceError) as e:
             if e.connection_invalidated or not self.is_sqlite:
                 raise StoreUnavailable(str(e.orig)) from e
