@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from huaweicloudsdkmeeting.v1 import MeetingClient
-from sdk_support import SdkFactory
 
+from sdk_support import SdkFactory
 from support import Account, Server
 
 

@@ -38,8 +38,8 @@ from huaweicloudsdkmeeting.v1 import (
     UpdateTokenRequest,
     ValidateTokenReqDTO,
 )
-from sdk_support import SdkFactory
 
+from sdk_support import SdkFactory
 from support import Account, Server, expire_tokens, unique
 
 WIRE_TIME = "%Y-%m-%d %H:%M"
