@@ -119,7 +119,8 @@ class Server:
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - closed with the process
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Many servers share one PostgreSQL (max_connections 100) during a test run: small pools.
+        env = {"OVERTIME_DB_POOL_SIZE": "4", **os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [
                 sys.executable,

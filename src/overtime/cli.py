@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", type=Path, default=_env("TLS_CERT"))
     serve.add_argument("--tls-key", type=Path, default=_env("TLS_KEY"))
     serve.add_argument(
+        "--db-pool-size",
+        type=int,
+        default=int(_env("DB_POOL_SIZE", "10") or "10"),
+        help="PostgreSQL connections each server keeps open (as many more under a burst; default 10)",
+    )
+    serve.add_argument(
         "--ws-idle-timeout",
         type=float,
         default=float(_env("WS_IDLE_TIMEOUT", "180") or "180"),
@@ -106,6 +112,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         tls_key=getattr(args, "tls_key", None),
         sandbox=getattr(args, "sandbox", False),
         ws_idle_seconds=getattr(args, "ws_idle_timeout", 180.0),
+        db_pool_size=getattr(args, "db_pool_size", 10),
         webhook_ca=getattr(args, "webhook_ca", None),
         webhook_retry_base_seconds=float(_env("WEBHOOK_RETRY_BASE_SECONDS", "1") or "1"),
     )
@@ -149,7 +156,7 @@ def _serve(settings: Settings) -> None:
         )
 
     async def run() -> None:
-        store = Store(settings.database_url)
+        store = Store(settings.database_url, pool_size=settings.db_pool_size)
         clock: Clock = OffsetClock(SystemClock()) if settings.sandbox else SystemClock()
         options = WebhookOptions(
             ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds

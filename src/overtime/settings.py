@@ -16,6 +16,7 @@ class Settings:
     tls_key: Path | None = None
     sandbox: bool = False
     ws_idle_seconds: float = 180.0
+    db_pool_size: int = 10
     webhook_ca: Path | None = None
     """Extra CA certificates trusted for webhook subscribers (besides the system trust store)."""
     webhook_retry_base_seconds: float = 1.0

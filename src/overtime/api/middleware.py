@@ -69,8 +69,12 @@ class RequestId:
                 await _send_envelope(send, status, code, msg, [header])
 
 
+MAX_HEAD_BYTES = 32 * 1024
+
+
 class BodyLimit:
-    """Refuses bodies over `max_bytes` with 413, whether announced by Content-Length or not."""
+    """Refuses bodies over `max_bytes` with 413, whether announced by Content-Length or not, and
+    request heads over 32 KiB with 431 (the HTTP server's own buffer lets far more through)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -79,6 +83,9 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if sum(len(name) + len(value) + 4 for name, value in scope["headers"]) > MAX_HEAD_BYTES:
+            await _send_envelope(send, 431, "MMC.111070001", "Request headers too large.", [])
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):

@@ -92,7 +92,8 @@ def _upgrade(conn: Connection) -> None:
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        """`pool_size`: PostgreSQL connections kept open; as many more may open under a burst."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite:")
         if self.is_sqlite:
@@ -104,7 +105,10 @@ class Store:
             self._write_lock = asyncio.Lock()
         else:
             self._engine: AsyncEngine = create_async_engine(
-                _driver_url(url, asynchronous=True), pool_size=10, max_overflow=10, pool_pre_ping=True
+                _driver_url(url, asynchronous=True),
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
             )
 
     @asynccontextmanager
