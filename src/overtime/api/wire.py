@@ -269,9 +269,7 @@ def conference_info(
     config: dict[str, Any] = dict(details.pop("confConfigInfo", {}) or {})  # type: ignore[call-overload]
     config["prolongLength"] = m.prolong_step
     config["allowGuestStartConf"] = m.allow_guest_start
-    privileged = (
-        caller is None or caller.id == m.owner_id or (caller.is_admin and caller.corp_id == m.corp_id)
-    )
+    privileged = caller is None or caller.can_see(m)
     info: dict[str, Any] = {
         "conferenceID": m.conference_id,
         "subject": m.subject,
