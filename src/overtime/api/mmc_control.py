@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from overtime.api import wire
+from overtime.api import query, wire
 from overtime.api.http import client_ip, context, ok
+from overtime.api.query import parse_query
 from overtime.domain import errors
 from overtime.services import control
 
@@ -15,7 +16,7 @@ AUTH_HEADER = "x-conference-authorization"
 
 
 def _conference_id(request: Request) -> str:
-    return request.query_params.get("conferenceID", "")
+    return parse_query(request, query.Conference).conferenceID
 
 
 async def create_conf_token(request: Request) -> Response:

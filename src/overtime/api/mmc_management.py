@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from overtime.api import wire
-from overtime.api.http import client_ip, context, ok, query_bool, query_int
+from overtime.api import query, wire
+from overtime.api.http import client_ip, context, ok
+from overtime.api.query import parse_query
 from overtime.domain import errors
 from overtime.domain.clock import from_ms
 from overtime.services import auth, meetings
@@ -19,7 +20,7 @@ async def _session(request: Request) -> Session:
 
 
 def _conference_id(request: Request) -> str:
-    return request.query_params.get("conferenceID", "")
+    return parse_query(request, query.Conference).conferenceID
 
 
 async def create_meeting(request: Request) -> Response:
@@ -41,17 +42,17 @@ async def update_meeting(request: Request) -> Response:
 async def cancel_meeting(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
-    end_running = query_int(request, "type", 0) == 1
-    await meetings.cancel_meeting(ctx, session, _conference_id(request), end_running=end_running)
+    q = parse_query(request, query.Cancel)
+    await meetings.cancel_meeting(ctx, session, q.conferenceID, end_running=q.type == 1)
     return ok()
 
 
 async def _detail(request: Request, *, online: bool) -> Response:
     ctx = context(request)
     session = await _session(request)
-    offset = max(0, query_int(request, "offset", 0))
-    limit = min(500, max(1, query_int(request, "limit", 20)))
-    meeting, owner = await meetings.meeting_detail(ctx, session, _conference_id(request), online=online)
+    q = parse_query(request, query.ConferencePage)
+    offset, limit = q.page
+    meeting, owner = await meetings.meeting_detail(ctx, session, q.conferenceID, online=online)
     return ok(
         {
             "conferenceData": wire.conference_info(
@@ -73,15 +74,16 @@ async def online_meeting_detail(request: Request) -> Response:
 async def _search(request: Request, *, online: bool) -> Response:
     ctx = context(request)
     session = await _session(request)
+    q = parse_query(request, query.Search)
     page = await meetings.search_meetings(
         ctx,
         session,
-        offset=query_int(request, "offset", 0),
-        limit=query_int(request, "limit", 20),
-        query_all=query_bool(request, "queryAll"),
-        search_key=request.query_params.get("searchKey"),
+        offset=q.offset,
+        limit=q.limit,
+        query_all=q.queryAll,
+        search_key=q.searchKey,
         online=online,
-        descending=request.query_params.get("sortType") == "DSC_StartTIME",
+        descending=q.sortType == "DSC_StartTIME",
     )
     return _page(page, session, online=online)
 
@@ -116,20 +118,20 @@ async def search_online_meetings(request: Request) -> Response:
 async def search_history(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
-    for name in ("startDate", "endDate"):
-        if not request.query_params.get(name):
-            raise errors.InvalidParameter(f"{name} (epoch milliseconds) is required.")
-    sort = request.query_params.get("sortType", "")
+    q = parse_query(request, query.History)
+    if q.startDate is None or q.endDate is None:
+        missing = "startDate" if q.startDate is None else "endDate"
+        raise errors.InvalidParameter(f"{missing} (epoch milliseconds) is required.")
     page = await meetings.search_history(
         ctx,
         session,
-        offset=query_int(request, "offset", 0),
-        limit=query_int(request, "limit", 20),
-        query_all=query_bool(request, "queryAll"),
-        search_key=request.query_params.get("searchKey"),
-        ran_from=from_ms(query_int(request, "startDate", 0)),
-        ran_to=from_ms(query_int(request, "endDate", 0)),
-        descending=sort.startswith("DSC"),
+        offset=q.offset,
+        limit=q.limit,
+        query_all=q.queryAll,
+        search_key=q.searchKey,
+        ran_from=from_ms(q.startDate),
+        ran_to=from_ms(q.endDate),
+        descending=q.sortType.startswith("DSC"),
     )
     return _page(page, session)
 
@@ -137,9 +139,9 @@ async def search_history(request: Request) -> Response:
 async def history_detail(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
-    offset = max(0, query_int(request, "offset", 0))
-    limit = min(500, max(1, query_int(request, "limit", 20)))
-    meeting, owner = await meetings.history_detail(ctx, session, request.query_params.get("confUUID", ""))
+    q = parse_query(request, query.HistoryRun)
+    offset, limit = q.page
+    meeting, owner = await meetings.history_detail(ctx, session, q.confUUID)
     info = wire.conference_info(meeting, owner_name=owner, caller=session.account, with_role=True)
     info.pop("conferenceState", None)
     info["isHasRecordFile"] = False
@@ -149,13 +151,13 @@ async def history_detail(request: Request) -> Response:
 async def control_records(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
-    offset, limit = query_int(request, "offset", 0), query_int(request, "limit", 20)
-    conf_uuid = request.query_params.get("confUUID", "")
+    q = parse_query(request, query.HistoryRun)
+    offset, limit = q.page
     meeting, count, entries = await meetings.control_records(
-        ctx, session, conf_uuid, offset=offset, limit=limit
+        ctx, session, q.confUUID, offset=offset, limit=limit
     )
     records = [wire.control_record(meeting.conference_id, entry) for entry in entries]
-    return ok({"offset": max(0, offset), "limit": min(500, max(1, limit)), "count": count, "data": records})
+    return ok({"offset": offset, "limit": limit, "count": count, "data": records})
 
 
 async def start_meeting(request: Request) -> Response:

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from overtime.api import wire
+from overtime.api import query, wire
 
 _ERROR = {
     "type": "object",
@@ -35,8 +35,8 @@ class Op:
     path: str
     operation_id: str
     summary: str
-    query: tuple[tuple[str, str, bool], ...] = ()
-    """(name, JSON type, required)"""
+    query: type[msgspec.Struct] | None = None
+    required_query: tuple[str, ...] = ()
     headers: tuple[tuple[str, bool], ...] = ()
     body: type[msgspec.Struct] | None = None
     success: dict[str, Any] = field(default_factory=lambda: _OBJECT)
@@ -44,8 +44,6 @@ class Op:
 
 ACCESS = ("X-Access-Token", True)
 CONTROL = ("X-Conference-Authorization", True)
-CID = ("conferenceID", "string", True)
-PAGING = (("offset", "integer", False), ("limit", "integer", False), ("searchKey", "string", False))
 
 OPERATIONS = (
     Op(
@@ -87,7 +85,8 @@ OPERATIONS = (
         "/v1/mmc/management/conferences",
         "UpdateMeeting",
         "Edit a scheduled meeting",
-        query=(CID,),
+        query=query.Conference,
+        required_query=("conferenceID",),
         headers=(ACCESS,),
         body=wire.ScheduleConf,
         success=_LIST,
@@ -97,7 +96,8 @@ OPERATIONS = (
         "/v1/mmc/management/conferences",
         "CancelMeeting",
         "Cancel a meeting",
-        query=(CID, ("type", "integer", False)),
+        query=query.Cancel,
+        required_query=("conferenceID",),
         headers=(ACCESS,),
     ),
     Op(
@@ -105,7 +105,7 @@ OPERATIONS = (
         "/v1/mmc/management/conferences",
         "SearchMeetings",
         "Meetings not ended",
-        query=(*PAGING, ("queryAll", "boolean", False), ("sortType", "string", False)),
+        query=query.Search,
         headers=(ACCESS,),
         success=_PAGE,
     ),
@@ -114,7 +114,8 @@ OPERATIONS = (
         "/v1/mmc/management/conferences/confDetail",
         "ShowMeetingDetail",
         "Meeting detail",
-        query=(CID, *PAGING),
+        query=query.ConferencePage,
+        required_query=("conferenceID",),
         headers=(ACCESS,),
     ),
     Op(
@@ -122,7 +123,7 @@ OPERATIONS = (
         "/v1/mmc/management/conferences/online",
         "SearchOnlineMeetings",
         "Meetings in progress",
-        query=(*PAGING, ("queryAll", "boolean", False)),
+        query=query.Search,
         headers=(ACCESS,),
         success=_PAGE,
     ),
@@ -131,7 +132,8 @@ OPERATIONS = (
         "/v1/mmc/management/conferences/online/confDetail",
         "ShowOnlineMeetingDetail",
         "Detail of a meeting in progress",
-        query=(CID, *PAGING),
+        query=query.ConferencePage,
+        required_query=("conferenceID",),
         headers=(ACCESS,),
     ),
     Op(
@@ -139,12 +141,8 @@ OPERATIONS = (
         "/v1/mmc/management/conferences/history",
         "SearchHisMeetings",
         "Ended meetings",
-        query=(
-            *PAGING,
-            ("queryAll", "boolean", False),
-            ("startDate", "integer", True),
-            ("endDate", "integer", True),
-        ),
+        query=query.History,
+        required_query=("startDate", "endDate"),
         headers=(ACCESS,),
         success=_PAGE,
     ),
@@ -153,7 +151,8 @@ OPERATIONS = (
         "/v1/mmc/management/conferences/history/confDetail",
         "ShowHisMeetingDetail",
         "Detail of an ended meeting",
-        query=(("confUUID", "string", True), *PAGING),
+        query=query.HistoryRun,
+        required_query=("confUUID",),
         headers=(ACCESS,),
     ),
     Op(
@@ -161,7 +160,8 @@ OPERATIONS = (
         "/v1/mmc/management/conferences/history/confCtlRecord",
         "SearchCtlRecordsOfHisMeeting",
         "Control records of an ended meeting",
-        query=(("confUUID", "string", True), ("offset", "integer", False), ("limit", "integer", False)),
+        query=query.HistoryRun,
+        required_query=("confUUID",),
         headers=(ACCESS,),
         success=_PAGE,
     ),
@@ -178,7 +178,8 @@ OPERATIONS = (
         "/v1/mmc/control/conferences/token",
         "CreateConfToken",
         "Meeting control token",
-        query=(CID,),
+        query=query.Conference,
+        required_query=("conferenceID",),
         headers=(("X-Password", False), ("X-Login-Type", False), ("X-Conference-Authorization", False)),
     ),
     Op(
@@ -186,7 +187,8 @@ OPERATIONS = (
         "/v1/mmc/control/conferences/duration",
         "ProlongMeeting",
         "Extend a meeting",
-        query=(CID,),
+        query=query.Conference,
+        required_query=("conferenceID",),
         headers=(CONTROL,),
         body=wire.ProlongBody,
     ),
@@ -195,7 +197,8 @@ OPERATIONS = (
         "/v1/mmc/control/conferences/stop",
         "StopMeeting",
         "End a meeting",
-        query=(CID,),
+        query=query.Conference,
+        required_query=("conferenceID",),
         headers=(CONTROL,),
     ),
     Op(
@@ -203,7 +206,8 @@ OPERATIONS = (
         "/v1/mmc/control/conferences/realTimeInfo",
         "ShowRealTimeInfoOfMeeting",
         "Real-time information",
-        query=(CID,),
+        query=query.Conference,
+        required_query=("conferenceID",),
         headers=(CONTROL,),
     ),
     Op(
@@ -211,15 +215,29 @@ OPERATIONS = (
         "/v1/mmc/control/conferences/wsToken",
         "CreateWebSocketToken",
         "WebSocket token",
-        query=(CID,),
+        query=query.Conference,
+        required_query=("conferenceID",),
         headers=(CONTROL,),
     ),
     Op("get", "/health", "Health", "Ready to serve"),
 )
 
 
-def _schema_type(name: str) -> dict[str, Any]:
-    return {"type": name}
+def _query_parameters(op: Op) -> list[dict[str, Any]]:
+    if op.query is None:
+        return []
+    schema = msgspec.json.schema(op.query)
+    properties = schema["$defs"][op.query.__name__]["properties"]
+    parameters = []
+    for name, prop in properties.items():
+        prop = dict(prop)
+        prop.pop("default", None)
+        if "anyOf" in prop:  # `X | None`: absent is the None
+            prop = next(p for p in prop["anyOf"] if p.get("type") != "null")
+        parameters.append(
+            {"name": name, "in": "query", "required": name in op.required_query, "schema": prop}
+        )
+    return parameters
 
 
 def document() -> dict[str, Any]:
@@ -227,10 +245,7 @@ def document() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(bodies, ref_template="#/components/schemas/{name}")
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
-        parameters = [
-            {"name": name, "in": "query", "required": required, "schema": _schema_type(kind)}
-            for name, kind, required in op.query
-        ] + [
+        parameters = _query_parameters(op) + [
             {"name": name, "in": "header", "required": required, "schema": {"type": "string"}}
             for name, required in op.headers
         ]

@@ -4,10 +4,26 @@ The only module that spells Huawei's field names (STYLE.md rule 4)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
+from overtime.api import bounds
+from overtime.api.bounds import (
+    Address,
+    ClientType,
+    ConferenceId,
+    EpochSeconds,
+    GroupUri,
+    Int32,
+    Medium,
+    Minutes,
+    Name,
+    Secret,
+    Short,
+    Subject,
+    Token,
+)
 from overtime.api.errors import WireError
 from overtime.domain import errors
 from overtime.domain.accounts import Account
@@ -28,19 +44,50 @@ SUPPORTED_NOTIFY_TYPES = (
 
 
 def decode(body: bytes, kind: type[T], *, family: str = "MMC") -> T:
-    """Parses a JSON body strictly (no "1" for 1, no 1.0 for 1, no true for 1)."""
+    """Parses a JSON body strictly (no "1" for 1, no 1.0 for 1, no true for 1) within the declared
+    bounds (`api/bounds.py`): no NUL characters, valid UTF-8, at most `MAX_DEPTH` levels deep."""
+    usg = family == "USG"
     if not body.strip():
-        if family == "USG":
-            raise WireError(400, "USG.000000003", "The request body is empty.")
-        raise WireError(400, "MMC.111072057", "The request body is empty.")
+        raise WireError(400, "USG.000000003" if usg else "MMC.111072057", "The request body is empty.")
+    invalid = "USG.000000003" if usg else "MMC.111071061"
+    malformed = "USG.000000003" if usg else "MMC.111071062"
+    if bounds.has_nul(body):
+        raise WireError(400, invalid, "Parameter validation failed: strings must not contain NUL characters.")
+    if _too_deep(body):
+        raise WireError(400, malformed, f"Malformed JSON: nested deeper than {bounds.MAX_DEPTH} levels.")
     try:
         return msgspec.json.decode(body, type=kind)
     except msgspec.ValidationError as e:
-        code = "USG.000000003" if family == "USG" else "MMC.111071061"
-        raise WireError(400, code, f"Parameter validation failed: {e}") from None
-    except msgspec.DecodeError as e:
-        code = "USG.000000003" if family == "USG" else "MMC.111071062"
-        raise WireError(400, code, f"Malformed JSON: {e}") from None
+        raise WireError(400, invalid, f"Parameter validation failed: {e}") from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as e:
+        reason = "invalid UTF-8" if isinstance(e, UnicodeDecodeError) else str(e)
+        raise WireError(400, malformed, f"Malformed JSON: {reason}") from None
+
+
+def _too_deep(body: bytes) -> bool:
+    """A cheap upper bound on the nesting depth: brackets inside strings count too, so a body
+    that passes is certainly shallow enough; one that fails is re-checked exactly."""
+    if body.count(b"[") + body.count(b"{") <= bounds.MAX_DEPTH:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > bounds.MAX_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
 
 
 def fmt_time(at: datetime) -> str:
@@ -51,36 +98,41 @@ def parse_time(value: str | None) -> datetime | None:
     if value is None or value.strip() == "":
         return None
     try:
-        return datetime.strptime(value.strip(), TIME_FORMAT).replace(tzinfo=UTC)
+        at = datetime.strptime(value.strip(), TIME_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise errors.InvalidParameter("startTime must be 'yyyy-MM-dd HH:mm' (UTC).") from None
+    if not bounds.EARLIEST <= at < bounds.LATEST:
+        raise errors.InvalidParameter(
+            f"startTime must be between {fmt_time(bounds.EARLIEST)} and {fmt_time(bounds.LATEST)} (UTC)."
+        )
+    return at
 
 
 # -- requests -----------------------------------------------------------------------------------
 
 
 class AccountAuthBody(msgspec.Struct):
-    account: str | None = None
-    clientType: int | None = None
-    HA2: str | None = None
-    createTokenType: int | None = None
+    account: Medium | None = None
+    clientType: ClientType | None = None
+    HA2: Secret | None = None
+    createTokenType: Int32 | None = None
 
 
 class AppAuthBody(msgspec.Struct):
-    appId: str
-    expireTime: int
-    nonce: str
-    clientType: int | None = None
-    corpId: str | None = None
-    userId: str | None = None
-    userName: str | None = None
-    userEmail: str | None = None
-    userPhone: str | None = None
-    deptCode: str | None = None
+    appId: Medium
+    expireTime: EpochSeconds
+    nonce: Medium
+    clientType: ClientType | None = None
+    corpId: Short | None = None
+    userId: Short | None = None
+    userName: Name | None = None
+    userEmail: Address | None = None
+    userPhone: Short | None = None
+    deptCode: Short | None = None
 
 
 class ValidateTokenBody(msgspec.Struct):
-    token: str
+    token: Token
     needGenNewToken: bool | None = None
     needAccountInfo: bool | None = None
 
@@ -92,60 +144,63 @@ class ConfConfig(msgspec.Struct, omit_defaults=True):
     isAutoMute: bool | None = None
     isHardTerminalAutoMute: bool | None = None
     isGuestFreePwd: bool | None = None
-    callInRestriction: int | None = None
+    callInRestriction: Int32 | None = None
     allowGuestStartConf: bool | None = None
-    guestPwd: str | None = None
-    vmrIDType: int | None = None
-    prolongLength: int | None = None
+    guestPwd: Short | None = None
+    vmrIDType: Int32 | None = None
+    prolongLength: Minutes | None = None
     enableWaitingRoom: bool | None = None
     isHostCameraOn: bool | None = None
     isGuestCameraOn: bool | None = None
 
 
 class Attendee(msgspec.Struct, omit_defaults=True):
-    userUUID: str | None = None
-    accountId: str | None = None
-    appId: str | None = None
-    name: str | None = None
-    role: int | None = None
-    phone: str | None = None
-    phone2: str | None = None
-    phone3: str | None = None
-    email: str | None = None
-    sms: str | None = None
-    isMute: int | None = None
-    isAutoInvite: int | None = None
-    type: str | None = None
-    address: str | None = None
-    deptUUID: str | None = None
-    deptName: str | None = None
-    uniqueType: int | None = None
+    userUUID: Short | None = None
+    accountId: Medium | None = None
+    appId: Medium | None = None
+    name: Name | None = None
+    role: Int32 | None = None
+    phone: Medium | None = None
+    phone2: Medium | None = None
+    phone3: Medium | None = None
+    email: Address | None = None
+    sms: Short | None = None
+    isMute: Int32 | None = None
+    isAutoInvite: Int32 | None = None
+    type: Short | None = None
+    address: Address | None = None
+    deptUUID: Short | None = None
+    deptName: Medium | None = None
+    uniqueType: Int32 | None = None
+
+
+Attendees = Annotated[list[Attendee], msgspec.Meta(max_length=bounds.MAX_ATTENDEES)]
 
 
 class ScheduleConf(msgspec.Struct, omit_defaults=True):
     """`RestScheduleConfDTO`: the body of create and update."""
 
-    mediaTypes: str | None = None
-    startTime: str | None = None
-    length: int | None = None
-    subject: str | None = None
-    groupuri: str | None = None
-    attendees: list[Attendee] | None = None
-    isAutoRecord: int | None = None
-    encryptMode: int | None = None
-    language: str | None = None
-    timeZoneID: str | None = None
-    recordType: int | None = None
-    liveAddress: str | None = None
-    auxAddress: str | None = None
-    recordAuxStream: int | None = None
+    mediaTypes: Short | None = None
+    startTime: Short | None = None
+    length: Minutes | None = None
+    subject: Subject | None = None
+    groupuri: GroupUri | None = None
+    attendees: Attendees | None = None
+    isAutoRecord: Int32 | None = None
+    encryptMode: Int32 | None = None
+    language: Short | None = None
+    timeZoneID: Short | None = None
+    recordType: Int32 | None = None
+    liveAddress: Address | None = None
+    auxAddress: Address | None = None
+    recordAuxStream: Int32 | None = None
     confConfigInfo: ConfConfig | None = None
-    recordAuthType: int | None = None
-    vmrFlag: int | None = None
-    vmrID: str | None = None
-    concurrentParticipants: int | None = None
+    recordAuthType: Int32 | None = None
+    vmrFlag: Int32 | None = None
+    vmrID: Short | None = None
+    concurrentParticipants: Int32 | None = None
     supportSimultaneousInterpretation: bool | None = None
-    confResType: int | None = None
+    confResType: Int32 | None = None
 
 
 _ECHOED = (
@@ -193,13 +248,13 @@ def meeting_spec(body: ScheduleConf, now: datetime) -> MeetingSpec:
 class ProlongBody(msgspec.Struct):
     """`RestProlongDurReqBody`."""
 
-    auto: int
-    duration: int | None = None
+    auto: Int32
+    duration: Minutes | None = None
 
 
 class StartBody(msgspec.Struct):
-    conferenceID: str
-    password: str
+    conferenceID: ConferenceId
+    password: Secret
 
 
 # -- responses ----------------------------------------------------------------------------------
