@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from overtime.api import query, wire
+from overtime.api import query, render, wire
 from overtime.api.http import client_ip, context, ok
 from overtime.api.query import parse_query
 from overtime.domain import errors
@@ -29,7 +29,7 @@ async def create_conf_token(request: Request) -> Response:
     )
     base = request.base_url
     ws_url = f"{'wss' if base.scheme == 'https' else 'ws'}://{base.netloc}"
-    return ok(wire.conf_token(issued.issued, issued.meeting, ws_token=issued.ws_token, ws_url=ws_url))
+    return ok(render.conf_token(issued.issued, issued.meeting, ws_token=issued.ws_token, ws_url=ws_url))
 
 
 async def create_web_socket_token(request: Request) -> Response:
@@ -59,7 +59,7 @@ async def real_time_info(request: Request) -> Response:
     meeting, present = await control.real_time_info(
         context(request), _conference_id(request), request.headers.get(AUTH_HEADER)
     )
-    return ok(wire.real_time_info(meeting, present))
+    return ok(render.real_time_info(meeting, present))
 
 
 routes = [

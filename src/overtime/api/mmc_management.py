@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from overtime.api import query, wire
+from overtime.api import query, render, wire
 from overtime.api.http import client_ip, context, ok
 from overtime.api.query import parse_query
 from overtime.domain import errors
@@ -28,7 +28,7 @@ async def create_meeting(request: Request) -> Response:
     session = await _session(request)
     spec = wire.meeting_spec(wire.decode(await request.body(), wire.ScheduleConf), ctx.clock.now())
     meeting, owner = await meetings.create_meeting(ctx, session, spec)
-    return ok([wire.conference_info(meeting, owner_name=owner, caller=session.account)])
+    return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
 
 
 async def update_meeting(request: Request) -> Response:
@@ -36,7 +36,7 @@ async def update_meeting(request: Request) -> Response:
     session = await _session(request)
     spec = wire.meeting_spec(wire.decode(await request.body(), wire.ScheduleConf), ctx.clock.now())
     meeting, owner = await meetings.update_meeting(ctx, session, _conference_id(request), spec)
-    return ok([wire.conference_info(meeting, owner_name=owner, caller=session.account)])
+    return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
 
 
 async def cancel_meeting(request: Request) -> Response:
@@ -55,10 +55,10 @@ async def _detail(request: Request, *, online: bool) -> Response:
     meeting, owner = await meetings.meeting_detail(ctx, session, q.conferenceID, online=online)
     return ok(
         {
-            "conferenceData": wire.conference_info(
+            "conferenceData": render.conference_info(
                 meeting, owner_name=owner, caller=session.account, with_role=True
             ),
-            "data": wire.participants_page(meeting, offset, limit),
+            "data": render.participants_page(meeting, offset, limit),
         }
     )
 
@@ -95,7 +95,7 @@ def _page(page: meetings.Page, session: Session, *, online: bool = False) -> Res
             "limit": page.limit,
             "count": page.count,
             "data": [
-                wire.conference_info(
+                render.conference_info(
                     m,
                     owner_name=page.owner_names.get(m.owner_id, ""),
                     caller=session.account,
@@ -142,10 +142,10 @@ async def history_detail(request: Request) -> Response:
     q = parse_query(request, query.HistoryRun)
     offset, limit = q.page
     meeting, owner = await meetings.history_detail(ctx, session, q.confUUID)
-    info = wire.conference_info(meeting, owner_name=owner, caller=session.account, with_role=True)
+    info = render.conference_info(meeting, owner_name=owner, caller=session.account, with_role=True)
     info.pop("conferenceState", None)
     info["isHasRecordFile"] = False
-    return ok({"conferenceData": info, "data": wire.participants_page(meeting, offset, limit)})
+    return ok({"conferenceData": info, "data": render.participants_page(meeting, offset, limit)})
 
 
 async def control_records(request: Request) -> Response:
@@ -156,7 +156,7 @@ async def control_records(request: Request) -> Response:
     meeting, count, entries = await meetings.control_records(
         ctx, session, q.confUUID, offset=offset, limit=limit
     )
-    records = [wire.control_record(meeting.conference_id, entry) for entry in entries]
+    records = [render.control_record(meeting.conference_id, entry) for entry in entries]
     return ok({"offset": offset, "limit": limit, "count": count, "data": records})
 
 

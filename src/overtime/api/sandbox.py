@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from overtime.api import wire
+from overtime.api import render, wire
 from overtime.api.http import context, ok
 from overtime.domain.clock import OffsetClock, to_ms
 from overtime.scheduler.deadlines import Scheduler
@@ -58,7 +58,7 @@ async def leave(request: Request) -> Response:
 async def events(request: Request) -> Response:
     conference_id = request.path_params["conference_id"]
     entries = await sandbox.ledger(context(request), conference_id)
-    return ok([wire.ledger_entry(conference_id, e) for e in entries])
+    return ok([render.ledger_entry(conference_id, e) for e in entries])
 
 
 async def reset(request: Request) -> Response:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from overtime.api import wire
+from overtime.api import render, wire
 from overtime.api.http import client_ip, context, ok
 from overtime.domain.appauth import AppAuthRequest
 from overtime.domain.tokens import API_CLIENT_TYPE
@@ -22,7 +22,7 @@ async def create_token(request: Request) -> Response:
         ctx, request.headers.get("authorization"), client_type, client_ip(request)
     )
     return ok(
-        wire.token_object(
+        render.token_object(
             issued.token, issued.record, account, ctx.clock.now(), refresh_token=issued.refresh_token
         )
     )
@@ -44,7 +44,7 @@ async def create_app_token(request: Request) -> Response:
         ctx, req, client_type, client_ip(request), parsed.userName
     )
     return ok(
-        wire.token_object(
+        render.token_object(
             issued.token, issued.record, account, ctx.clock.now(), refresh_token=issued.refresh_token
         )
     )
@@ -58,9 +58,9 @@ async def validate_token(request: Request) -> Response:
     )
     now = ctx.clock.now()
     if issued is None:
-        return ok(wire.token_object(parsed.token, session.token, session.account, now, refresh_token=None))
+        return ok(render.token_object(parsed.token, session.token, session.account, now, refresh_token=None))
     return ok(
-        wire.token_object(
+        render.token_object(
             issued.token, issued.record, session.account, now, refresh_token=issued.refresh_token
         )
     )
@@ -70,7 +70,7 @@ async def refresh_token(request: Request) -> Response:
     ctx = context(request)
     issued, account = await auth.refresh_token(ctx, request.headers.get("x-access-token"), client_ip(request))
     return ok(
-        wire.token_object(
+        render.token_object(
             issued.token, issued.record, account, ctx.clock.now(), refresh_token=issued.refresh_token
         )
     )

@@ -1,0 +1,259 @@
+"""Huawei's wire format, outbound: the camelCase answers built from domain objects (token
+objects, `ConferenceInfo`, pages, control records). Requests are parsed in `api/wire.py`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from overtime.api.wire import fmt_time
+from overtime.domain.accounts import Account
+from overtime.domain.clock import to_ms
+from overtime.domain.meeting import EventKind, Meeting
+from overtime.domain.presence import Participant
+from overtime.domain.tokens import AccessToken, IssuedControlToken, Role
+from overtime.storage.sql import LedgerEntry
+
+SUPPORTED_NOTIFY_TYPES = (
+    "ConfBasicInfoNotify",
+    "ConfDynamicInfoNotify",
+    "ParticipantsNotify",
+    "ConfEndingSoonNotify",
+)
+
+
+def _user_info(account: Account) -> dict[str, Any]:
+    return {
+        "userId": account.id,
+        "ucloginAccount": account.account,
+        "name": account.name,
+        "companyId": account.corp_id,
+        "corpType": 0,
+        "userType": 2,
+        "adminType": 1 if account.is_admin else 2,
+        "status": 0,
+        "realm": "overtime.local",
+        "appId": account.app_id or None,
+        "freeUser": False,
+        "paidAccount": "",
+        "isBindPhone": False,
+    }
+
+
+def token_object(
+    token: str, record: AccessToken, account: Account, now: datetime, *, refresh_token: str | None
+) -> dict[str, Any]:
+    """The USG token object (reference §3.6)."""
+    body: dict[str, Any] = {
+        "accessToken": token,
+        "tokenIp": record.client_ip,
+        "validPeriod": max(0, int((record.expires_at - now).total_seconds())),
+        "expireTime": int(record.expires_at.timestamp()),
+        "createTime": to_ms(record.created_at),
+        "user": _user_info(account),
+        "clientType": record.client_type,
+        "forceLoginInd": 0,
+        "firstLogin": False,
+        "pwdExpired": False,
+        "daysPwdAvailable": 0,
+        "delayDelete": False,
+        "tokenType": 0,
+    }
+    if refresh_token is not None:
+        body["refreshToken"] = refresh_token
+        body["refreshValidPeriod"] = max(0, int((record.refresh_expires_at - now).total_seconds()))
+        body["refreshExpireTime"] = int(record.refresh_expires_at.timestamp())
+        body["refreshCreateTime"] = to_ms(record.created_at)
+    return body
+
+
+def _attendee_summary(attendees: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keep = ("name", "phone", "phone2", "phone3", "type", "role", "isMute")
+    return [{k: a[k] for k in keep if k in a} for a in attendees[:20]]
+
+
+def conference_info(
+    m: Meeting,
+    *,
+    owner_name: str,
+    caller: Account | None,
+    with_role: bool = False,
+    online_amount: int | None = None,
+) -> dict[str, Any]:
+    """`ConferenceInfo` (reference §4.13)."""
+    details = dict(m.details)
+    attendees: list[dict[str, Any]] = list(details.pop("attendees", []) or [])  # type: ignore[call-overload]
+    config: dict[str, Any] = dict(details.pop("confConfigInfo", {}) or {})  # type: ignore[call-overload]
+    config["prolongLength"] = m.prolong_step
+    config["allowGuestStartConf"] = m.allow_guest_start
+    privileged = caller is None or caller.can_see(m)
+    info: dict[str, Any] = {
+        "conferenceID": m.conference_id,
+        "subject": m.subject,
+        "size": len(attendees),
+        "timeZoneID": details.get("timeZoneID", "56"),
+        "startTime": fmt_time(m.start_time),
+        "endTime": fmt_time(m.end_time),
+        "mediaTypes": m.media_types,
+        "conferenceState": m.state.value,
+        "language": details.get("language", "zh-CN"),
+        "userUUID": m.owner_id,
+        "scheduserName": owner_name,
+        "conferenceType": 0,
+        "confType": m.kind.value,
+        "isAutoMute": 1 if config.get("isAutoMute") else 0,
+        "isAutoRecord": details.get("isAutoRecord", 0),
+        "recordType": details.get("recordType", 0),
+        "recordAuxStream": details.get("recordAuxStream", 0),
+        "recordAuthType": details.get("recordAuthType", 0),
+        "confConfigInfo": config,
+        "vmrFlag": details.get("vmrFlag", 0),
+        "partAttendeeInfo": _attendee_summary(attendees),
+        "terminlCount": sum(1 for a in attendees if a.get("type") == "terminal"),
+        "normalCount": sum(1 for a in attendees if a.get("type") != "terminal"),
+        "deptName": m.corp_id,
+        "concurrentParticipants": details.get("concurrentParticipants", 0),
+        "supportSimultaneousInterpretation": details.get("supportSimultaneousInterpretation", False),
+        "multiStreamFlag": 1,
+        "confMode": "RTC",
+        "webinar": False,
+    }
+    for name in ("liveAddress", "auxAddress", "vmrID", "groupuri", "confResType", "encryptMode"):
+        if name in details:
+            info[name] = details[name]
+    if privileged:
+        info["passwordEntry"] = [
+            {"conferenceRole": "chair", "password": m.chair_password},
+            {"conferenceRole": "general", "password": m.guest_password},
+        ]
+    if m.conf_uuid:
+        info["confUUID"] = m.conf_uuid
+    if with_role:
+        info["role"] = "chair" if privileged else "general"
+    if online_amount is not None:
+        info["onlineAttendeeAmount"] = online_amount
+    return info
+
+
+def participants_page(m: Meeting, offset: int, limit: int) -> dict[str, Any]:
+    """`data` of the detail responses: the invited participants, paged."""
+    attendees: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
+    rows = [
+        {
+            "participantID": a.get("phone") or a.get("accountId") or str(i),
+            "name": a.get("name", ""),
+            "subscriberID": a.get("phone", ""),
+            "role": a.get("role", 0),
+            "state": "MEETTING",
+            "address": a.get("address", ""),
+            "attendeeType": a.get("type", "normal"),
+            "accountId": a.get("accountId", ""),
+            "email": a.get("email", ""),
+            "sms": a.get("sms", ""),
+            "userUUID": a.get("userUUID", ""),
+        }
+        for i, a in enumerate(attendees)
+    ]
+    return {"offset": offset, "limit": limit, "count": len(rows), "data": rows[offset : offset + limit]}
+
+
+def conf_token(issued: IssuedControlToken, m: Meeting, *, ws_token: str, ws_url: str) -> dict[str, Any]:
+    record = issued.record
+    return {
+        "data": {
+            "token": issued.token,
+            "tmpWsToken": ws_token,
+            "wsURL": ws_url,
+            "role": int(record.role),
+            "expireTime": to_ms(record.expires_at),
+            "userID": m.owner_id,
+            "orgID": m.corp_id,
+            "participantID": "",
+            "confTokenExpireTime": int((record.expires_at - record.created_at).total_seconds()),
+            "vmrCurrentConfID": "",
+            "supportNotifyType": list(SUPPORTED_NOTIFY_TYPES),
+        },
+        "addressToken": "",
+        "gloablPublicIP": "",
+    }
+
+
+def real_time_info(m: Meeting, present: list[Participant]) -> dict[str, Any]:
+    attendees: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
+    return {
+        "attendees": [
+            {
+                "accountID": a.get("accountId", ""),
+                "userUUID": a.get("userUUID", ""),
+                "name": a.get("name", ""),
+                "phone": a.get("phone", ""),
+            }
+            for a in attendees
+        ],
+        "participants": [
+            {
+                "pid": p.participant_id,
+                "name": p.name,
+                "phone": "",
+                "state": 0,
+                "video": 0,
+                "mute": 0,
+                "hand": 0,
+            }
+            for p in present
+        ],
+        "confInfo": {
+            "chairID": next((p.participant_id for p in present if p.role is Role.CHAIR), ""),
+            "coHosts": [],
+        },
+    }
+
+
+_OPERATE_CODES = {
+    EventKind.CREATED: "CREATE_CONF",
+    EventKind.UPDATED: "MODIFY_CONF",
+    EventKind.STARTED: "START_CONF",
+    EventKind.EXTENDED: "PROLONG_CONF",
+    EventKind.AUTO_EXTENSION_SET: "SET_AUTO_PROLONG",
+    EventKind.AUTO_EXTENDED: "AUTO_PROLONG_CONF",
+    EventKind.ENDED: "STOP_CONF",
+    EventKind.CANCELLED: "CANCEL_CONF",
+    EventKind.JOINED: "JOIN_CONF",
+    EventKind.LEFT: "LEAVE_CONF",
+}
+
+
+def _ms_or_none(at: datetime | None) -> int | None:
+    return None if at is None else to_ms(at)
+
+
+def ledger_entry(conference_id: str, entry: LedgerEntry) -> dict[str, Any]:
+    """One ledger entry as the sandbox events route shows it (our own format)."""
+    e = entry.event
+    return {
+        "conferenceID": conference_id,
+        "confUUID": entry.conf_uuid,
+        "at": to_ms(e.at),
+        "kind": e.kind.value,
+        "actor": e.actor,
+        "oldEndTime": _ms_or_none(e.old_end),
+        "newEndTime": _ms_or_none(e.new_end),
+        "detail": e.detail,
+    }
+
+
+def control_record(conference_id: str, entry: LedgerEntry) -> dict[str, Any]:
+    """`ConfCtlRecordInfo`: a ledger entry as a history control record."""
+    e = entry.event
+    detail = e.detail
+    if e.old_end != e.new_end and e.old_end is not None and e.new_end is not None:
+        detail = f"{detail}; endTime {fmt_time(e.old_end)} -> {fmt_time(e.new_end)}".lstrip("; ")
+    return {
+        "operateTime": to_ms(e.at),
+        "operateSource": "system" if e.actor == "system" else "API",
+        "operator": e.actor,
+        "operateCode": _OPERATE_CODES[e.kind],
+        "operationObject": conference_id,
+        "operateResult": "success",
+        "detail": detail,
+    }
