@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from overtime.api import render, wire
+from overtime.api.bounds import Int32, Name
 from overtime.api.http import context, ok
 from overtime.domain.clock import OffsetClock, to_ms
 from overtime.scheduler.deadlines import Scheduler
@@ -15,12 +18,12 @@ from overtime.services import presence, sandbox
 
 
 class AdvanceBody(msgspec.Struct):
-    seconds: int | float
+    seconds: Annotated[float, msgspec.Meta(ge=0, le=sandbox.MAX_ADVANCE_SECONDS)]
 
 
 class JoinBody(msgspec.Struct):
-    name: str
-    role: int = 0
+    name: Name
+    role: Int32 = 0
 
 
 def _scheduler(request: Request) -> Scheduler:
