@@ -55,7 +55,7 @@ async def stop_meeting(request: Request) -> Response:
     return ok()
 
 
-async def real_time_info(request: Request) -> Response:
+async def show_real_time_info_of_meeting(request: Request) -> Response:
     meeting, present = await control.real_time_info(
         context(request), _conference_id(request), request.headers.get(AUTH_HEADER)
     )
@@ -66,6 +66,6 @@ routes = [
     Route("/v1/mmc/control/conferences/token", create_conf_token, methods=["GET"]),
     Route("/v1/mmc/control/conferences/duration", prolong_meeting, methods=["PUT"]),
     Route("/v1/mmc/control/conferences/stop", stop_meeting, methods=["PUT"]),
-    Route("/v1/mmc/control/conferences/realTimeInfo", real_time_info, methods=["GET"]),
+    Route("/v1/mmc/control/conferences/realTimeInfo", show_real_time_info_of_meeting, methods=["GET"]),
     Route("/v1/mmc/control/conferences/wsToken", create_web_socket_token, methods=["GET"]),
 ]

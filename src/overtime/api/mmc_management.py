@@ -63,11 +63,11 @@ async def _detail(request: Request, *, online: bool) -> Response:
     )
 
 
-async def meeting_detail(request: Request) -> Response:
+async def show_meeting_detail(request: Request) -> Response:
     return await _detail(request, online=False)
 
 
-async def online_meeting_detail(request: Request) -> Response:
+async def show_online_meeting_detail(request: Request) -> Response:
     return await _detail(request, online=True)
 
 
@@ -115,7 +115,7 @@ async def search_online_meetings(request: Request) -> Response:
     return await _search(request, online=True)
 
 
-async def search_history(request: Request) -> Response:
+async def search_his_meetings(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
     q = parse_query(request, query.History)
@@ -136,7 +136,7 @@ async def search_history(request: Request) -> Response:
     return _page(page, session)
 
 
-async def history_detail(request: Request) -> Response:
+async def show_his_meeting_detail(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
     q = parse_query(request, query.HistoryRun)
@@ -148,7 +148,7 @@ async def history_detail(request: Request) -> Response:
     return ok({"conferenceData": info, "data": render.participants_page(meeting, offset, limit)})
 
 
-async def control_records(request: Request) -> Response:
+async def search_ctl_records_of_his_meeting(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
     q = parse_query(request, query.HistoryRun)
@@ -173,11 +173,15 @@ routes = [
     Route("/v1/mmc/management/conferences", update_meeting, methods=["PUT"]),
     Route("/v1/mmc/management/conferences", cancel_meeting, methods=["DELETE"]),
     Route("/v1/mmc/management/conferences", search_meetings, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/confDetail", meeting_detail, methods=["GET"]),
+    Route("/v1/mmc/management/conferences/confDetail", show_meeting_detail, methods=["GET"]),
     Route("/v1/mmc/management/conferences/online", search_online_meetings, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/online/confDetail", online_meeting_detail, methods=["GET"]),
+    Route("/v1/mmc/management/conferences/online/confDetail", show_online_meeting_detail, methods=["GET"]),
     Route("/v1/mmc/management/conferences/start", start_meeting, methods=["POST"]),
-    Route("/v1/mmc/management/conferences/history", search_history, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/history/confDetail", history_detail, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/history/confCtlRecord", control_records, methods=["GET"]),
+    Route("/v1/mmc/management/conferences/history", search_his_meetings, methods=["GET"]),
+    Route("/v1/mmc/management/conferences/history/confDetail", show_his_meeting_detail, methods=["GET"]),
+    Route(
+        "/v1/mmc/management/conferences/history/confCtlRecord",
+        search_ctl_records_of_his_meeting,
+        methods=["GET"],
+    ),
 ]

@@ -28,7 +28,7 @@ async def create_token(request: Request) -> Response:
     )
 
 
-async def create_app_token(request: Request) -> Response:
+async def create_app_id_token(request: Request) -> Response:
     ctx = context(request)
     parsed = wire.decode(await request.body(), wire.AppAuthBody, family="USG")
     req = AppAuthRequest(
@@ -50,7 +50,7 @@ async def create_app_token(request: Request) -> Response:
     )
 
 
-async def validate_token(request: Request) -> Response:
+async def check_token(request: Request) -> Response:
     ctx = context(request)
     parsed = wire.decode(await request.body(), wire.ValidateTokenBody, family="USG")
     issued, session = await auth.validate_token(
@@ -66,7 +66,7 @@ async def validate_token(request: Request) -> Response:
     )
 
 
-async def refresh_token(request: Request) -> Response:
+async def update_token(request: Request) -> Response:
     ctx = context(request)
     issued, account = await auth.refresh_token(ctx, request.headers.get("x-access-token"), client_ip(request))
     return ok(
@@ -83,8 +83,8 @@ async def delete_token(request: Request) -> Response:
 
 routes = [
     Route("/v1/usg/acs/auth/account", create_token, methods=["POST"]),
-    Route("/v2/usg/acs/auth/appauth", create_app_token, methods=["POST"]),
-    Route("/v1/usg/acs/token/validate", validate_token, methods=["POST"]),
-    Route("/v1/usg/acs/token", refresh_token, methods=["PUT"]),
+    Route("/v2/usg/acs/auth/appauth", create_app_id_token, methods=["POST"]),
+    Route("/v1/usg/acs/token/validate", check_token, methods=["POST"]),
+    Route("/v1/usg/acs/token", update_token, methods=["PUT"]),
     Route("/v1/usg/acs/token", delete_token, methods=["DELETE"]),
 ]
