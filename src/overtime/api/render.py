@@ -9,7 +9,7 @@ from typing import Any
 from overtime.api.wire import fmt_time
 from overtime.domain.accounts import Account
 from overtime.domain.clock import to_ms
-from overtime.domain.meeting import EventKind, Meeting
+from overtime.domain.meeting import Meeting
 from overtime.domain.presence import Participant
 from overtime.domain.tokens import AccessToken, IssuedControlToken, Role
 from overtime.storage.sql import LedgerEntry
@@ -209,20 +209,6 @@ def real_time_info(m: Meeting, present: list[Participant]) -> dict[str, Any]:
     }
 
 
-_OPERATE_CODES = {
-    EventKind.CREATED: "CREATE_CONF",
-    EventKind.UPDATED: "MODIFY_CONF",
-    EventKind.STARTED: "START_CONF",
-    EventKind.EXTENDED: "PROLONG_CONF",
-    EventKind.AUTO_EXTENSION_SET: "SET_AUTO_PROLONG",
-    EventKind.AUTO_EXTENDED: "AUTO_PROLONG_CONF",
-    EventKind.ENDED: "STOP_CONF",
-    EventKind.CANCELLED: "CANCEL_CONF",
-    EventKind.JOINED: "JOIN_CONF",
-    EventKind.LEFT: "LEAVE_CONF",
-}
-
-
 def _ms_or_none(at: datetime | None) -> int | None:
     return None if at is None else to_ms(at)
 
@@ -252,7 +238,7 @@ def control_record(conference_id: str, entry: LedgerEntry) -> dict[str, Any]:
         "operateTime": to_ms(e.at),
         "operateSource": "system" if e.actor == "system" else "API",
         "operator": e.actor,
-        "operateCode": _OPERATE_CODES[e.kind],
+        "operateCode": e.kind.effects.control_code,
         "operationObject": conference_id,
         "operateResult": "success",
         "detail": detail,

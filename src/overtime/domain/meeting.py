@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from overtime.domain import errors
+from overtime.domain.events import EventKind as EventKind
+from overtime.domain.events import MeetingEvent as MeetingEvent
 
 MIN_LENGTH = 15
 MAX_LENGTH = 1440
@@ -37,37 +39,12 @@ class MeetingKind(StrEnum):
     INSTANT = "IMMEDIATELY"
 
 
-class EventKind(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    STARTED = "started"
-    EXTENDED = "extended"
-    AUTO_EXTENSION_SET = "auto_extension_set"
-    AUTO_EXTENDED = "auto_extended"
-    ENDED = "ended"
-    CANCELLED = "cancelled"
-    JOINED = "joined"
-    LEFT = "left"
-
-
 class EndReason(StrEnum):
     STOPPED = "stopped"
     CANCELLED = "cancelled"
     TIME_UP = "time_up"
     CAP_REACHED = "cap_reached"
     EXPIRED = "expired"
-
-
-@dataclass(frozen=True)
-class MeetingEvent:
-    """One ledger entry: what changed, when, by whom, and the end time before and after."""
-
-    kind: EventKind
-    at: datetime
-    actor: str
-    old_end: datetime | None
-    new_end: datetime | None
-    detail: str = ""
 
 
 @dataclass(frozen=True)
