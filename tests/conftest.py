@@ -1,5 +1,16 @@
-"""Every API, SDK and lifecycle test runs once per storage backend: SQLite and PostgreSQL.
-PostgreSQL tests skip only outside CI when no server answers; with CI=true they must run."""
+"""Every fixture shared by more than one suite, defined once.
+
+Every API, SDK and lifecycle test runs once per storage backend: SQLite and PostgreSQL
+(`-k sqlite` or `-k postgresql` to run one). PostgreSQL tests skip only outside CI when no server
+answers; with CI=true they must run.
+
+Servers: `server` (one per session, shared: tests isolate themselves with fresh accounts),
+`sandbox_server` (one per module, started with --sandbox: a movable clock), `own_server` and
+`own_sandbox_server` (one per test, to kill, restart or lock out), `make_server` (any other).
+Members (logged-in accounts with an HTTPS client, `api.helpers.Member`): `host` (one per module on
+`server`), `make_member` and `make_own_member` (fresh ones on `server` / `own_server`),
+`own_member`, `cast` (one per name and module). `sandbox` drives the sandbox API of
+`sandbox_server`."""
 
 from __future__ import annotations
 
@@ -8,9 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from api.helpers import MakeMember, Member, new_member
 from support import Server, ServerFactory, create_pg_database, drop_pg_database, require_postgres
+from support.sandbox import Sandbox
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# -- servers ------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -56,3 +71,92 @@ def own_server(make_server: ServerFactory, tmp_path: Path) -> Iterator[Server]:
     srv = make_server(tmp_path / "server")
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def sandbox_server(make_server: ServerFactory, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of the module's own in sandbox mode (movable clock, participants, ledger), on the
+    session's backend. One per module: a module's clock moves never reach another module."""
+    srv = make_server(tmp_path_factory.mktemp("sandbox-server"), ["--sandbox"])
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def own_sandbox_server(make_server: ServerFactory, tmp_path: Path) -> Iterator[Server]:
+    """A sandbox server of this test's own, for tests that restart it."""
+    srv = make_server(tmp_path / "server", ["--sandbox"])
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Server) -> Iterator[Sandbox]:
+    """The sandbox API of `sandbox_server`."""
+    with sandbox_server.client() as http:
+        yield Sandbox(sandbox_server, http)
+
+
+# -- members ------------------------------------------------------------------------------------
+
+
+def _members(server: Server) -> tuple[MakeMember, list[Member]]:
+    made: list[Member] = []
+
+    def make(*, admin: bool = False, corp: str = "corp-test") -> Member:
+        member = new_member(server, admin=admin, corp=corp)
+        made.append(member)
+        return member
+
+    return make, made
+
+
+@pytest.fixture(scope="module")
+def host(server: Server) -> Iterator[Member]:
+    """An ordinary member shared by one module's tests; each test makes its own meetings."""
+    member = new_member(server)
+    yield member
+    member.close()
+
+
+@pytest.fixture
+def make_member(server: Server) -> Iterator[MakeMember]:
+    """`make_member(admin=..., corp=...)`: a fresh logged-in account on the shared server."""
+    make, made = _members(server)
+    yield make
+    for member in made:
+        member.close()
+
+
+@pytest.fixture
+def make_own_member(own_server: Server) -> Iterator[MakeMember]:
+    """The same on the test's own server."""
+    make, made = _members(own_server)
+    yield make
+    for member in made:
+        member.close()
+
+
+@pytest.fixture
+def own_member(own_server: Server) -> Iterator[Member]:
+    """A member on a server of the test's own (for token expiry, throttling, restarts)."""
+    member = new_member(own_server)
+    yield member
+    member.close()
+
+
+@pytest.fixture(scope="module")
+def cast(server: Server) -> Iterator[MakeMember]:
+    """`cast("alice", admin=..., corp=...)`: one logged-in account per name, shared by a module's
+    tests on the shared server (each test makes its own meetings). Logging in is slow (scrypt
+    and a CLI call per account), so tests that need several named roles reuse their cast."""
+    made: dict[str, Member] = {}
+
+    def get(name: str, *, admin: bool = False, corp: str = "corp-test") -> Member:
+        if name not in made:
+            made[name] = new_member(server, admin=admin, corp=corp)
+        return made[name]
+
+    yield get
+    for member in made.values():
+        member.close()

@@ -3,10 +3,8 @@ them, plus assertions on the error envelope. Everything goes over real HTTPS to 
 
 from __future__ import annotations
 
-import base64
 import json
-import ssl
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +12,10 @@ from typing import Any
 import httpx
 
 from support import Account, Server
+from support.formats import basic as basic
+from support.formats import now_ms as now_ms
+from support.formats import parse_wire_time as parse_wire_time
+from support.formats import wire_time as wire_time
 
 MEETINGS = "/v1/mmc/management/conferences"
 DETAIL = "/v1/mmc/management/conferences/confDetail"
@@ -27,11 +29,13 @@ LOGIN = "/v1/usg/acs/auth/account"
 TOKEN = "/v1/usg/acs/token"
 VALIDATE = "/v1/usg/acs/token/validate"
 
-WIRE_TIME = "%Y-%m-%d %H:%M"
 
-
-def assert_error(r: httpx.Response, status: int, code: str, msg: str | None = None) -> None:
-    """The documented error envelope: HTTP status plus {"error_code", "error_msg"}."""
+def assert_error(
+    r: httpx.Response, status: int, code: str, msg: str | None = None, *, msg_contains: str | None = None
+) -> None:
+    """The documented error envelope: HTTP status plus {"error_code", "error_msg"}. Pass the
+    exact `msg` the client sees, or `msg_contains` for a message with a variable part (a JSON
+    parser's position, a network error's wording)."""
     assert r.status_code == status, f"expected {status} {code}, got {r.status_code}: {r.text}"
     body = r.json()
     assert isinstance(body, dict), body
@@ -39,6 +43,8 @@ def assert_error(r: httpx.Response, status: int, code: str, msg: str | None = No
     assert isinstance(body.get("error_msg"), str) and body["error_msg"], body
     if msg is not None:
         assert body["error_msg"] == msg, body
+    if msg_contains is not None:
+        assert msg_contains in body["error_msg"], body
     assert r.headers.get("x-request-id"), "every response carries X-Request-Id"
 
 
@@ -59,30 +65,9 @@ def assert_envelope(r: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-def parse_wire_time(value: str) -> datetime:
-    return datetime.strptime(value, WIRE_TIME).replace(tzinfo=UTC)
-
-
-def wire_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(WIRE_TIME)
-
-
 def future_start(minutes: int = 120) -> str:
     """A scheduled start time well after the current minute."""
     return wire_time(datetime.now(UTC) + timedelta(minutes=minutes))
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def ca_context(server: Server) -> ssl.SSLContext:
-    """Trusts exactly the server's own CA."""
-    return ssl.create_default_context(cafile=str(server.ca_path))
-
-
-def basic(token: str) -> str:
-    return "Basic " + base64.b64encode(token.encode()).decode()
 
 
 def password_of(meeting: dict[str, Any], role: str) -> str:
@@ -193,6 +178,15 @@ class Member:
             )
 
 
+def is_running(member: Member, conference_id: str) -> bool:
+    """True while the meeting runs; False once it has ended (its detail is then "not found")."""
+    r = member.detail_raw(conference_id)
+    if r.status_code != 200:
+        assert_error(r, 400, "MMC.111070005", "Meeting does not exist.")
+        return False
+    return bool(r.json()["conferenceData"]["conferenceState"] == "Created")
+
+
 def control_token_request(server: Server, conference_id: str, headers: dict[str, str]) -> httpx.Response:
     with server.client() as c:
         return c.get(CONTROL_TOKEN, params={"conferenceID": conference_id}, headers=headers)
@@ -221,3 +215,7 @@ def extend(
 def new_member(server: Server, *, admin: bool = False, corp: str = "corp-test") -> Member:
     account = server.add_user(admin=admin, corp=corp)
     return Member(server, account, server.login(account))
+
+
+MakeMember = Callable[..., Member]
+"""The `make_member` / `make_own_member` / `cast` fixtures: `(admin=..., corp=...) -> Member`."""

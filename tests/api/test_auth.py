@@ -72,20 +72,27 @@ def test_two_logins_give_two_working_tokens(server: Server) -> None:
 def test_wrong_password_is_refused(server: Server) -> None:
     who = server.add_user()
     r = login(server, who.account, who.password + "x")
-    assert_error(r, 401, WRONG_CREDENTIALS)
+    assert_error(r, 401, WRONG_CREDENTIALS, "Wrong account or password.")
 
 
 def test_unknown_account_is_refused_the_same_way(server: Server) -> None:
     r = login(server, "no-such-account-" + str(time.time_ns()), "Whatever-123")
-    assert_error(r, 401, WRONG_CREDENTIALS)
+    assert_error(r, 401, WRONG_CREDENTIALS, "Wrong account or password.")
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [b'{"account": "x", "clientType": 72', b"not json", b"[1, 2]", b"\xff"],
-    ids=repr,
+    ("raw", "reason"),
+    [
+        pytest.param(raw, reason, id=repr(raw))
+        for raw, reason in [
+            (b'{"account": "x", "clientType": 72', "Malformed JSON: Input data was truncated"),
+            (b"not json", "Malformed JSON: JSON is malformed"),
+            (b"[1, 2]", "Parameter validation failed: Expected `object`, got `array`"),
+            (b"\xff", "Malformed JSON: JSON is malformed"),
+        ]
+    ],
 )
-def test_malformed_login_body_is_refused(server: Server, raw: bytes) -> None:
+def test_malformed_login_body_is_refused(server: Server, raw: bytes, reason: str) -> None:
     who = server.add_user()
     auth = base64.b64encode(f"{who.account}:{who.password}".encode()).decode()
     with server.client() as c:
@@ -94,7 +101,7 @@ def test_malformed_login_body_is_refused(server: Server, raw: bytes) -> None:
             headers={"Authorization": f"Basic {auth}", "Content-Type": "application/json"},
             content=raw,
         )
-    assert_error(r, 400, MALFORMED)
+    assert_error(r, 400, MALFORMED, msg_contains=reason)
 
 
 def test_login_without_authorization_is_refused(server: Server) -> None:
@@ -108,7 +115,12 @@ def test_login_without_authorization_is_refused(server: Server) -> None:
 def test_five_wrong_logins_then_429(own_server: Server) -> None:
     who = own_server.add_user()
     for _ in range(5):
-        assert_error(login(own_server, who.account, "Wrong-pass-1"), 401, WRONG_CREDENTIALS)
+        assert_error(
+            login(own_server, who.account, "Wrong-pass-1"),
+            401,
+            WRONG_CREDENTIALS,
+            "Wrong account or password.",
+        )
 
     for password in (who.password, "Wrong-pass-1"):
         r = login(own_server, who.account, password)
@@ -129,7 +141,12 @@ def test_login_lock_is_per_account(own_server: Server) -> None:
 
 @pytest.mark.parametrize("token", [None, "", "garbage", "stbX5ElstO5QwOwPB9KGQWUZ1DHoFrTsQjjC"])
 def test_missing_or_garbled_access_token_is_refused(server: Server, token: str | None) -> None:
-    assert_error(list_meetings(server, token), 401, BAD_ACCESS_TOKEN)
+    assert_error(
+        list_meetings(server, token),
+        401,
+        BAD_ACCESS_TOKEN,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
 
 
 def test_access_token_is_refused_on_every_management_route(server: Server) -> None:
@@ -143,7 +160,9 @@ def test_access_token_is_refused_on_every_management_route(server: Server) -> No
             c.post(f"{MEETINGS}/start", json={"conferenceID": "000000000", "password": "1"}),
         ]
     for r in responses:
-        assert_error(r, 401, BAD_ACCESS_TOKEN)
+        assert_error(
+            r, 401, BAD_ACCESS_TOKEN, "Illegal request: the X-Access-Token is missing, invalid or expired."
+        )
 
 
 def test_expired_access_token_is_refused(own_server: Server) -> None:
@@ -152,10 +171,17 @@ def test_expired_access_token_is_refused(own_server: Server) -> None:
     ok(list_meetings(own_server, token))
     expire_tokens(own_server, "access_tokens")
 
-    assert_error(list_meetings(own_server, token), 401, BAD_ACCESS_TOKEN)
+    assert_error(
+        list_meetings(own_server, token),
+        401,
+        BAD_ACCESS_TOKEN,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
     with own_server.client() as c:
         r = c.post(VALIDATE, json={"token": token, "needGenNewToken": False})
-    assert_error(r, 401, BAD_ACCESS_TOKEN)
+    assert_error(
+        r, 401, BAD_ACCESS_TOKEN, "Illegal request: the X-Access-Token is missing, invalid or expired."
+    )
 
 
 def test_validate_token(server: Server) -> None:
@@ -185,13 +211,15 @@ def test_validate_with_a_new_token(server: Server) -> None:
 def test_validate_bad_token(server: Server, token: str) -> None:
     with server.client() as c:
         r = c.post(VALIDATE, json={"token": token, "needGenNewToken": False})
-    assert_error(r, 401, BAD_ACCESS_TOKEN)
+    assert_error(
+        r, 401, BAD_ACCESS_TOKEN, "Illegal request: the X-Access-Token is missing, invalid or expired."
+    )
 
 
 def test_validate_malformed_body(server: Server) -> None:
     with server.client() as c:
         r = c.post(VALIDATE, content=b"{", headers={"Content-Type": "application/json"})
-    assert_error(r, 400, MALFORMED)
+    assert_error(r, 400, MALFORMED, "Malformed JSON: Input data was truncated")
 
 
 def test_refresh_gives_a_new_token(server: Server) -> None:
@@ -209,8 +237,18 @@ def test_refresh_gives_a_new_token(server: Server) -> None:
 
 def test_refresh_with_a_bad_token(server: Server) -> None:
     with server.client() as c:
-        assert_error(c.put(TOKEN, headers={"X-Access-Token": "garbage"}), 401, BAD_ACCESS_TOKEN)
-        assert_error(c.put(TOKEN), 401, BAD_ACCESS_TOKEN)
+        assert_error(
+            c.put(TOKEN, headers={"X-Access-Token": "garbage"}),
+            401,
+            BAD_ACCESS_TOKEN,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
+        )
+        assert_error(
+            c.put(TOKEN),
+            401,
+            BAD_ACCESS_TOKEN,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
+        )
 
 
 def test_logout_ends_the_token(server: Server) -> None:
@@ -220,8 +258,18 @@ def test_logout_ends_the_token(server: Server) -> None:
     with server.client() as c:
         r = c.delete(TOKEN, headers={"X-Access-Token": token})
         assert r.status_code == 200, r.text
-        assert_error(list_meetings(server, token), 401, BAD_ACCESS_TOKEN)
-        assert_error(c.delete(TOKEN, headers={"X-Access-Token": token}), 401, BAD_ACCESS_TOKEN)
+        assert_error(
+            list_meetings(server, token),
+            401,
+            BAD_ACCESS_TOKEN,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
+        )
+        assert_error(
+            c.delete(TOKEN, headers={"X-Access-Token": token}),
+            401,
+            BAD_ACCESS_TOKEN,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
+        )
     # Only that token: the account's other session goes on.
     ok(list_meetings(server, other))
 
@@ -230,7 +278,12 @@ def test_api_clients_keep_64_tokens(server: Server) -> None:
     who = server.add_user()
     tokens = [login(server, who.account, who.password).json()["accessToken"] for _ in range(65)]
     assert len(set(tokens)) == 65
-    assert_error(list_meetings(server, tokens[0]), 401, BAD_ACCESS_TOKEN)
+    assert_error(
+        list_meetings(server, tokens[0]),
+        401,
+        BAD_ACCESS_TOKEN,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
     for token in (tokens[1], tokens[32], tokens[64]):
         ok(list_meetings(server, token))
 
@@ -239,7 +292,12 @@ def test_other_clients_keep_one_token(server: Server) -> None:
     who = server.add_user()
     first = login(server, who.account, who.password, client_type=0).json()["accessToken"]
     second = login(server, who.account, who.password, client_type=0).json()["accessToken"]
-    assert_error(list_meetings(server, first), 401, BAD_ACCESS_TOKEN)
+    assert_error(
+        list_meetings(server, first),
+        401,
+        BAD_ACCESS_TOKEN,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
     ok(list_meetings(server, second))
 
 

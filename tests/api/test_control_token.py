@@ -110,7 +110,7 @@ def test_password_of_another_meeting_is_refused(host: Member) -> None:
     other = host.create()
     r = host.token_raw(mine["conferenceID"], password_of(other, "chair"))
     if password_of(other, "chair") not in (password_of(mine, "chair"), password_of(mine, "general")):
-        assert_error(r, 400, NOT_FOUND_OR_AUTH_FAILED)
+        assert_error(r, 400, NOT_FOUND_OR_AUTH_FAILED, "CONF_NOT_FOUND_OR_AUTH_FAILED")
 
 
 def test_scheduled_meeting_not_started_is_refused(host: Member) -> None:
@@ -118,7 +118,7 @@ def test_scheduled_meeting_not_started_is_refused(host: Member) -> None:
     assert meeting["conferenceState"] == "Schedule"
     for role in ("chair", "general"):
         r = host.token_raw(meeting["conferenceID"], password_of(meeting, role))
-        assert_error(r, 400, NOT_STARTED)
+        assert_error(r, 400, NOT_STARTED, "The meeting has not started or has already ended.")
 
 
 def test_ended_meeting_gives_no_token(host: Member) -> None:
@@ -127,10 +127,10 @@ def test_ended_meeting_gives_no_token(host: Member) -> None:
     ok(host.stop(meeting["conferenceID"], token))
 
     r = host.token_raw(meeting["conferenceID"], password_of(meeting, "chair"))
-    assert_error(r, 400, NOT_STARTED)
+    assert_error(r, 400, NOT_STARTED, "The meeting has not started or has already ended.")
 
     # The old token changes nothing any more and is not renewed.
-    assert_error(host.stop(meeting["conferenceID"], token), 400, ENDED)
+    assert_error(host.stop(meeting["conferenceID"], token), 400, ENDED, "The meeting has ended.")
     r = host.token_raw(meeting["conferenceID"], token=token)
     assert 400 <= r.status_code < 500, r.text
 
@@ -188,7 +188,12 @@ def test_expired_token_with_password_gets_a_new_token(own_member: Member, own_se
     old = own_member.control_token(meeting)
     end = own_member.end_time(cid)
     expire_tokens(own_server, "control_tokens")
-    assert_error(own_member.extend(cid, old, {"auto": 0, "duration": 5}), 401, BAD_TOKEN)
+    assert_error(
+        own_member.extend(cid, old, {"auto": 0, "duration": 5}),
+        401,
+        BAD_TOKEN,
+        "Meeting control token is invalid or expired.",
+    )
 
     # Without the password an expired token is not renewed.
     r = own_member.token_raw(cid, token=old)
@@ -215,11 +220,11 @@ def test_wrong_passwords_lock_the_meeting_for_the_client(
 
     for _ in range(5):
         r = own_member.token_raw(cid, wrong_password(chair))
-        assert_error(r, 400, NOT_FOUND_OR_AUTH_FAILED)
+        assert_error(r, 400, NOT_FOUND_OR_AUTH_FAILED, "CONF_NOT_FOUND_OR_AUTH_FAILED")
 
     for password in (chair, wrong_password(chair), password_of(meeting, "general")):
         r = own_member.token_raw(cid, password)
-        assert_error(r, 429, LOCKED)
+        assert_error(r, 429, LOCKED, "Too many wrong meeting passwords; control login is locked for a while.")
         retry_after = int(r.headers["retry-after"])
         assert 0 < retry_after <= 600
 
@@ -233,7 +238,12 @@ def test_four_wrong_passwords_do_not_lock(own_member: Member) -> None:
     cid = meeting["conferenceID"]
     chair = password_of(meeting, "chair")
     for _ in range(4):
-        assert_error(own_member.token_raw(cid, wrong_password(chair)), 400, NOT_FOUND_OR_AUTH_FAILED)
+        assert_error(
+            own_member.token_raw(cid, wrong_password(chair)),
+            400,
+            NOT_FOUND_OR_AUTH_FAILED,
+            "CONF_NOT_FOUND_OR_AUTH_FAILED",
+        )
     r = own_member.token_raw(cid, chair)
     assert r.status_code == 200, r.text
     assert r.json()["data"]["role"] == 1

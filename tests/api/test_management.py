@@ -4,7 +4,6 @@ update and activation."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from api.helpers import (
     ACTIVATE,
     MEETINGS,
+    MakeMember,
     Member,
     assert_envelope,
     assert_error,
@@ -34,8 +34,6 @@ BAD_GUEST_PWD = "MMC.111071080"
 GUEST_PWD_IS_CHAIR = "MMC.111071105"
 STARTED_NO_CANCEL = "MMC.111071067"
 STARTED_NO_UPDATE = "MMC.111071065"
-
-MakeMember = Callable[..., Member]
 
 
 def scheduled_body(**fields: Any) -> dict[str, Any]:
@@ -114,7 +112,7 @@ def test_length_bounds_are_accepted(host: Member, length: int) -> None:
 @pytest.mark.parametrize("length", [14, 1441, 0, -30])
 def test_length_out_of_range_is_refused(host: Member, length: int) -> None:
     r = host.create_raw({"mediaTypes": "Voice", "length": length})
-    assert_error(r, 400, BAD_LENGTH)
+    assert_error(r, 400, BAD_LENGTH, "Meeting length must be between 15 and 1440 minutes.")
 
 
 def test_subject_of_128_characters_is_accepted(host: Member) -> None:
@@ -125,25 +123,25 @@ def test_subject_of_128_characters_is_accepted(host: Member) -> None:
 @pytest.mark.parametrize("subject", ["s" * 129, "会" * 129])
 def test_subject_too_long_is_refused(host: Member, subject: str) -> None:
     r = host.create_raw({"mediaTypes": "Voice", "subject": subject})
-    assert_error(r, 400, BAD_SUBJECT)
+    assert_error(r, 400, BAD_SUBJECT, "Subject is longer than 128 characters.")
 
 
 @pytest.mark.parametrize("ago", [timedelta(days=1), timedelta(minutes=2)])
 def test_start_time_in_the_past_is_refused(host: Member, ago: timedelta) -> None:
     start = wire_time(datetime.now(UTC) - ago)
     r = host.create_raw({"mediaTypes": "Voice", "startTime": start})
-    assert_error(r, 400, PAST_START)
+    assert_error(r, 400, PAST_START, "Start time is earlier than the current time.")
 
 
 def test_missing_media_types_is_refused(host: Member) -> None:
     r = host.create_raw({"subject": "no media", "length": 30})
-    assert_error(r, 400, BAD_PARAM)
+    assert_error(r, 400, BAD_PARAM, "mediaTypes is required.")
 
 
 @pytest.mark.parametrize("prolong", [61, -1])
 def test_prolong_length_out_of_range_is_refused(host: Member, prolong: int) -> None:
     r = host.create_raw({"mediaTypes": "Voice", "confConfigInfo": {"prolongLength": prolong}})
-    assert_error(r, 400, BAD_PROLONG)
+    assert_error(r, 400, BAD_PROLONG, "prolongLength must be between 0 and 60 minutes.")
 
 
 @pytest.mark.parametrize("prolong", [0, 60])
@@ -155,7 +153,7 @@ def test_prolong_length_bounds_are_accepted(host: Member, prolong: int) -> None:
 @pytest.mark.parametrize("guest_pwd", ["12", "123", "12345678901234567", "abcd", "12a4"])
 def test_bad_guest_password_is_refused(host: Member, guest_pwd: str) -> None:
     r = host.create_raw({"mediaTypes": "Voice", "confConfigInfo": {"guestPwd": guest_pwd}})
-    assert_error(r, 400, BAD_GUEST_PWD)
+    assert_error(r, 400, BAD_GUEST_PWD, "Guest password must be 4 to 16 digits.")
 
 
 @pytest.mark.parametrize("guest_pwd", ["1234", "1234567890123456"])
@@ -166,18 +164,24 @@ def test_guest_password_bounds_are_accepted(host: Member, guest_pwd: str) -> Non
 
 def test_create_needs_a_json_object(host: Member) -> None:
     r = host.http.post(MEETINGS, content=b'{"mediaTypes": ', headers={"Content-Type": "application/json"})
-    assert_error(r, 400, "MMC.111071062")
+    assert_error(r, 400, "MMC.111071062", "Malformed JSON: Input data was truncated")
     r = host.http.post(MEETINGS, json=[{"mediaTypes": "Voice"}])
-    assert_error(r, 400, BAD_PARAM)
+    assert_error(r, 400, BAD_PARAM, "Parameter validation failed: Expected `object`, got `array`")
 
 
 @pytest.mark.parametrize(
-    "body",
-    [{"mediaTypes": 1}, {"mediaTypes": "Voice", "length": "30"}, {"mediaTypes": "Voice", "length": 30.5}],
-    ids=repr,
+    ("body", "msg"),
+    [
+        pytest.param(body, msg, id=repr(body))
+        for body, msg in [
+            ({"mediaTypes": 1}, "Expected `str | null`, got `int` - at `$.mediaTypes`"),
+            ({"mediaTypes": "Voice", "length": "30"}, "Expected `int | null`, got `str` - at `$.length`"),
+            ({"mediaTypes": "Voice", "length": 30.5}, "Expected `int | null`, got `float` - at `$.length`"),
+        ]
+    ],
 )
-def test_mistyped_fields_are_refused(host: Member, body: dict[str, Any]) -> None:
-    assert_error(host.create_raw(body), 400, BAD_PARAM)
+def test_mistyped_fields_are_refused(host: Member, body: dict[str, Any], msg: str) -> None:
+    assert_error(host.create_raw(body), 400, BAD_PARAM, "Parameter validation failed: " + msg)
 
 
 # -- scope -----------------------------------------------------------------------------------------
@@ -189,10 +193,12 @@ def test_member_cannot_touch_another_members_meeting(make_member: MakeMember) ->
     meeting = alice.create(**scheduled_body(subject="alice's"))
     cid = meeting["conferenceID"]
 
-    assert_error(bob.detail_raw(cid), 400, NOT_FOUND)
+    assert_error(bob.detail_raw(cid), 400, NOT_FOUND, "Meeting does not exist.")
     r = bob.http.put(MEETINGS, params={"conferenceID": cid}, json=scheduled_body(subject="bob's"))
-    assert_error(r, 400, NOT_FOUND)
-    assert_error(bob.http.delete(MEETINGS, params={"conferenceID": cid}), 400, NOT_FOUND)
+    assert_error(r, 400, NOT_FOUND, "Meeting does not exist.")
+    assert_error(
+        bob.http.delete(MEETINGS, params={"conferenceID": cid}), 400, NOT_FOUND, "Meeting does not exist."
+    )
     assert cid not in bob.list_ids()
     assert cid not in bob.list_ids(queryAll="true")
 
@@ -209,8 +215,8 @@ def test_member_answer_equals_unknown_meeting(make_member: MakeMember) -> None:
     cid = alice.create()["conferenceID"]
     foreign = bob.detail_raw(cid)
     unknown = bob.detail_raw("000000000")
-    assert_error(foreign, 400, NOT_FOUND)
-    assert_error(unknown, 400, NOT_FOUND)
+    assert_error(foreign, 400, NOT_FOUND, "Meeting does not exist.")
+    assert_error(unknown, 400, NOT_FOUND, "Meeting does not exist.")
     assert foreign.json() == unknown.json()
 
 
@@ -237,7 +243,7 @@ def test_admin_may_cancel_a_members_meeting(make_member: MakeMember) -> None:
     r = admin.http.delete(MEETINGS, params={"conferenceID": cid})
 
     assert r.status_code == 200, r.text
-    assert_error(alice.detail_raw(cid), 400, NOT_FOUND)
+    assert_error(alice.detail_raw(cid), 400, NOT_FOUND, "Meeting does not exist.")
 
 
 def test_admin_of_another_enterprise_sees_nothing(make_member: MakeMember) -> None:
@@ -245,11 +251,16 @@ def test_admin_of_another_enterprise_sees_nothing(make_member: MakeMember) -> No
     stranger = make_member(corp=unique("corp"), admin=True)
     cid = alice.create(**scheduled_body())["conferenceID"]
 
-    assert_error(stranger.detail_raw(cid), 400, NOT_FOUND)
+    assert_error(stranger.detail_raw(cid), 400, NOT_FOUND, "Meeting does not exist.")
     assert cid not in stranger.list_ids(queryAll="true")
     r = stranger.http.put(MEETINGS, params={"conferenceID": cid}, json=scheduled_body())
-    assert_error(r, 400, NOT_FOUND)
-    assert_error(stranger.http.delete(MEETINGS, params={"conferenceID": cid}), 400, NOT_FOUND)
+    assert_error(r, 400, NOT_FOUND, "Meeting does not exist.")
+    assert_error(
+        stranger.http.delete(MEETINGS, params={"conferenceID": cid}),
+        400,
+        NOT_FOUND,
+        "Meeting does not exist.",
+    )
     assert alice.detail(cid)["conferenceState"] == "Schedule"
 
 
@@ -303,17 +314,29 @@ def test_cancel_scheduled_meeting_removes_it(host: Member) -> None:
 
     assert r.status_code == 200, r.text
     assert cid not in host.list_ids()
-    assert_error(host.detail_raw(cid), 400, NOT_FOUND)
-    assert_error(host.http.delete(MEETINGS, params={"conferenceID": cid}), 400, NOT_FOUND)
+    assert_error(host.detail_raw(cid), 400, NOT_FOUND, "Meeting does not exist.")
+    assert_error(
+        host.http.delete(MEETINGS, params={"conferenceID": cid}), 400, NOT_FOUND, "Meeting does not exist."
+    )
 
 
 def test_cancel_unknown_meeting(host: Member) -> None:
-    assert_error(host.http.delete(MEETINGS, params={"conferenceID": "000000000"}), 400, NOT_FOUND)
+    assert_error(
+        host.http.delete(MEETINGS, params={"conferenceID": "000000000"}),
+        400,
+        NOT_FOUND,
+        "Meeting does not exist.",
+    )
 
 
 def test_cancel_running_meeting_needs_type_1(host: Member) -> None:
     cid = host.create()["conferenceID"]
-    assert_error(host.http.delete(MEETINGS, params={"conferenceID": cid}), 400, STARTED_NO_CANCEL)
+    assert_error(
+        host.http.delete(MEETINGS, params={"conferenceID": cid}),
+        400,
+        STARTED_NO_CANCEL,
+        "The meeting is in progress; cancel it with type=1 to end it.",
+    )
     assert host.detail(cid)["conferenceState"] == "Created"
 
     r = host.http.delete(MEETINGS, params={"conferenceID": cid, "type": 1})
@@ -344,14 +367,14 @@ def test_update_scheduled_meeting(host: Member) -> None:
 def test_update_validates_like_create(host: Member) -> None:
     cid = host.create(**scheduled_body(subject="before"))["conferenceID"]
     r = host.http.put(MEETINGS, params={"conferenceID": cid}, json=scheduled_body(length=1441))
-    assert_error(r, 400, BAD_LENGTH)
+    assert_error(r, 400, BAD_LENGTH, "Meeting length must be between 15 and 1440 minutes.")
     assert host.detail(cid)["subject"] == "before"
 
 
 def test_update_running_meeting_is_refused(host: Member) -> None:
     cid = host.create(subject="running")["conferenceID"]
     r = host.http.put(MEETINGS, params={"conferenceID": cid}, json=scheduled_body())
-    assert_error(r, 400, STARTED_NO_UPDATE)
+    assert_error(r, 400, STARTED_NO_UPDATE, "The meeting has started and can no longer be edited.")
     assert host.detail(cid)["subject"] == "running"
 
 
@@ -396,7 +419,7 @@ def test_activate_with_wrong_password_changes_nothing(host: Member) -> None:
 
 def test_activate_unknown_meeting(host: Member) -> None:
     r = host.http.post(ACTIVATE, json={"conferenceID": "000000000", "password": "123456"})
-    assert_error(r, 400, "MMC.111072065")
+    assert_error(r, 400, "MMC.111072065", "CONF_NOT_FOUND_OR_AUTH_FAILED")
 
 
 def test_guest_password_equal_to_the_chairs_is_refused(host: Member) -> None:
@@ -407,7 +430,7 @@ def test_guest_password_equal_to_the_chairs_is_refused(host: Member) -> None:
         params={"conferenceID": meeting["conferenceID"]},
         json=scheduled_body(subject="after", confConfigInfo={"guestPwd": chair}),
     )
-    assert_error(r, 400, GUEST_PWD_IS_CHAIR)
+    assert_error(r, 400, GUEST_PWD_IS_CHAIR, "Guest password must differ from the host password.")
     info = host.detail(meeting["conferenceID"])
     assert info["subject"] == "before"
     assert password_of(info, "general") == password_of(meeting, "general")
@@ -418,5 +441,7 @@ def test_cancel_with_type_1_ends_the_run_for_its_tokens(host: Member) -> None:
     cid = meeting["conferenceID"]
     token = host.control_token(meeting)
     ok(host.http.delete(MEETINGS, params={"conferenceID": cid, "type": 1}))
-    assert_error(host.extend(cid, token, {"auto": 0, "duration": 5}), 400, "MMC.111072006")
-    assert_error(host.stop(cid, token), 400, "MMC.111072006")
+    assert_error(
+        host.extend(cid, token, {"auto": 0, "duration": 5}), 400, "MMC.111072006", "The meeting has ended."
+    )
+    assert_error(host.stop(cid, token), 400, "MMC.111072006", "The meeting has ended.")

@@ -19,7 +19,6 @@ from api.helpers import (
     Member,
     assert_error,
     basic,
-    ca_context,
     extend,
     new_member,
     ok,
@@ -59,7 +58,7 @@ def test_missing_token_is_refused(host: Member, running: tuple[dict[str, Any], s
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
     r = host.extend(cid, None, {"auto": 0, "duration": 40})
-    assert_error(r, 401, MISSING_TOKEN)
+    assert_error(r, 401, MISSING_TOKEN, "Meeting control token is empty.")
     assert snapshot(host, cid) == before
 
 
@@ -68,7 +67,7 @@ def test_empty_token_header_is_missing(host: Member, running: tuple[dict[str, An
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
     r = host.extend(cid, "", {"auto": 0, "duration": 40})
-    assert_error(r, 401, MISSING_TOKEN)
+    assert_error(r, 401, MISSING_TOKEN, "Meeting control token is empty.")
     assert snapshot(host, cid) == before
 
 
@@ -77,7 +76,7 @@ def test_access_token_is_no_control_token(host: Member, running: tuple[dict[str,
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
     r = host.extend(cid, None, {"auto": 0, "duration": 40}, headers={"X-Access-Token": host.access_token})
-    assert_error(r, 401, MISSING_TOKEN)
+    assert_error(r, 401, MISSING_TOKEN, "Meeting control token is empty.")
     assert snapshot(host, cid) == before
 
 
@@ -88,7 +87,7 @@ def test_access_token_in_the_control_header_is_refused(
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
     r = host.extend(cid, host.access_token, {"auto": 0, "duration": 40})
-    assert_error(r, 401, BAD_TOKEN)
+    assert_error(r, 401, BAD_TOKEN, "Meeting control token is invalid or expired.")
     assert snapshot(host, cid) == before
 
 
@@ -106,7 +105,7 @@ def test_garbled_token_is_refused(host: Member, running: tuple[dict[str, Any], s
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
     r = host.extend(cid, garbled, {"auto": 0, "duration": 40})
-    assert_error(r, 401, BAD_TOKEN)
+    assert_error(r, 401, BAD_TOKEN, "Meeting control token is invalid or expired.")
     assert snapshot(host, cid) == before
 
 
@@ -119,7 +118,7 @@ def test_token_of_another_meeting_is_refused(host: Member) -> None:
 
     r = host.extend(mine["conferenceID"], other_token, {"auto": 0, "duration": 40})
 
-    assert_error(r, 401, BAD_TOKEN)
+    assert_error(r, 401, BAD_TOKEN, "Meeting control token is invalid or expired.")
     assert snapshot(host, mine["conferenceID"]) == before_mine
     assert snapshot(host, other["conferenceID"]) == before_other
 
@@ -133,7 +132,7 @@ def test_expired_token_is_refused(own_member: Member, own_server: Server) -> Non
 
     for form in (token, basic(token)):
         r = own_member.extend(cid, form, {"auto": 0, "duration": 40})
-        assert_error(r, 401, BAD_TOKEN)
+        assert_error(r, 401, BAD_TOKEN, "Meeting control token is invalid or expired.")
     assert snapshot(own_member, cid) == before
 
 
@@ -145,7 +144,7 @@ def test_attendee_token_is_forbidden(host: Member) -> None:
 
     for body in ({"auto": 0, "duration": 40}, {"auto": 1, "duration": 30}):
         r = host.extend(cid, guest_token, body)
-        assert_error(r, 403, GUEST_FORBIDDEN)
+        assert_error(r, 403, GUEST_FORBIDDEN, "This operation is not allowed for an attendee.")
     assert snapshot(host, cid) == before
 
 
@@ -159,7 +158,7 @@ def test_ended_meeting_is_refused(host: Member) -> None:
 
     for body in ({"auto": 0, "duration": 40}, {"auto": 1, "duration": 30}):
         r = host.extend(cid, token, body)
-        assert_error(r, 400, ENDED)
+        assert_error(r, 400, ENDED, "The meeting has ended.")
 
     detail_after = host.detail_raw(cid)
     assert detail_after.status_code == detail_before.status_code
@@ -174,7 +173,7 @@ def test_ended_meeting_refusal_leaves_its_history_alone(host: Member) -> None:
     before = host.history(cid)
     assert len(before) == 1, before
 
-    assert_error(host.extend(cid, token, {"auto": 0, "duration": 40}), 400, ENDED)
+    assert_error(host.extend(cid, token, {"auto": 0, "duration": 40}), 400, ENDED, "The meeting has ended.")
 
     after = host.history(cid)
     assert [m["endTime"] for m in after] == [m["endTime"] for m in before]
@@ -184,44 +183,54 @@ def test_ended_meeting_refusal_leaves_its_history_alone(host: Member) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "code"),
+    ("body", "code", "reason"),
     [
-        ({"duration": 40}, BAD_PARAM),
-        ({}, BAD_PARAM),
-        ({"auto": None, "duration": 40}, BAD_PARAM),
-        ({"auto": "1", "duration": 40}, BAD_PARAM),
-        ({"auto": "0", "duration": 40}, BAD_PARAM),
-        ({"auto": True, "duration": 40}, BAD_PARAM),
-        ({"auto": False, "duration": 40}, BAD_PARAM),
-        ({"auto": 1.0, "duration": 40}, BAD_PARAM),
-        ({"auto": 0.0, "duration": 40}, BAD_PARAM),
-        ({"auto": [0], "duration": 40}, BAD_PARAM),
-        ({"auto": 2, "duration": 40}, BAD_AUTO),
-        ({"auto": -1, "duration": 40}, BAD_AUTO),
-        ({"auto": 0, "duration": 0}, OUT_OF_RANGE),
-        ({"auto": 0, "duration": -5}, OUT_OF_RANGE),
-        ({"auto": 0, "duration": 1441}, OUT_OF_RANGE),
-        ({"auto": 0, "duration": "40"}, BAD_PARAM),
-        ({"auto": 0, "duration": 40.5}, BAD_PARAM),
-        ({"auto": 0, "duration": 40.0}, BAD_PARAM),
-        ({"auto": 0, "duration": True}, BAD_PARAM),
-        ({"auto": 1, "duration": 61}, OUT_OF_RANGE),
-        ({"auto": 1, "duration": -1}, OUT_OF_RANGE),
-        ({"auto": 1, "duration": "15"}, BAD_PARAM),
-        ([{"auto": 0, "duration": 40}], BAD_PARAM),
-        ("auto", BAD_PARAM),
-        (40, BAD_PARAM),
+        pytest.param(body, code, reason, id=f"{body!r}-{code!r}")
+        for body, code, reason in [
+            ({"duration": 40}, BAD_PARAM, "Object missing required field `auto`"),
+            ({}, BAD_PARAM, "Object missing required field `auto`"),
+            ({"auto": None, "duration": 40}, BAD_PARAM, "at `$.auto`"),
+            ({"auto": "1", "duration": 40}, BAD_PARAM, "at `$.auto`"),
+            ({"auto": "0", "duration": 40}, BAD_PARAM, "at `$.auto`"),
+            ({"auto": True, "duration": 40}, BAD_PARAM, "at `$.auto`"),
+            ({"auto": False, "duration": 40}, BAD_PARAM, "at `$.auto`"),
+            ({"auto": 1.0, "duration": 40}, BAD_PARAM, "at `$.auto`"),
+            ({"auto": 0.0, "duration": 40}, BAD_PARAM, "at `$.auto`"),
+            ({"auto": [0], "duration": 40}, BAD_PARAM, "at `$.auto`"),
+            ({"auto": 2, "duration": 40}, BAD_AUTO, "auto must be 0 or 1."),
+            ({"auto": -1, "duration": 40}, BAD_AUTO, "auto must be 0 or 1."),
+            ({"auto": 0, "duration": 0}, OUT_OF_RANGE, "duration must be between 1 and 1440 minutes."),
+            ({"auto": 0, "duration": -5}, OUT_OF_RANGE, "duration must be between 1 and 1440 minutes."),
+            ({"auto": 0, "duration": 1441}, OUT_OF_RANGE, "duration must be between 1 and 1440 minutes."),
+            ({"auto": 0, "duration": "40"}, BAD_PARAM, "at `$.duration`"),
+            ({"auto": 0, "duration": 40.5}, BAD_PARAM, "at `$.duration`"),
+            ({"auto": 0, "duration": 40.0}, BAD_PARAM, "at `$.duration`"),
+            ({"auto": 0, "duration": True}, BAD_PARAM, "at `$.duration`"),
+            (
+                {"auto": 1, "duration": 61},
+                OUT_OF_RANGE,
+                "duration must be between 0 and 60 minutes with auto=1.",
+            ),
+            (
+                {"auto": 1, "duration": -1},
+                OUT_OF_RANGE,
+                "duration must be between 0 and 60 minutes with auto=1.",
+            ),
+            ({"auto": 1, "duration": "15"}, BAD_PARAM, "at `$.duration`"),
+            ([{"auto": 0, "duration": 40}], BAD_PARAM, "Expected `object`"),
+            ("auto", BAD_PARAM, "Expected `object`"),
+            (40, BAD_PARAM, "Expected `object`"),
+        ]
     ],
-    ids=repr,
 )
 def test_invalid_body_is_refused(
-    host: Member, running: tuple[dict[str, Any], str], body: Any, code: str
+    host: Member, running: tuple[dict[str, Any], str], body: Any, code: str, reason: str
 ) -> None:
     meeting, token = running
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
     r = host.extend(cid, token, body)
-    assert_error(r, 400, code)
+    assert_error(r, 400, code, msg_contains=reason)
     assert snapshot(host, cid) == before
 
 
@@ -235,7 +244,7 @@ def test_malformed_json_is_refused(host: Member, running: tuple[dict[str, Any], 
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
     r = host.extend(cid, token, content=raw)
-    assert_error(r, 400, BAD_JSON)
+    assert_error(r, 400, BAD_JSON, msg_contains="Malformed JSON: ")
     assert snapshot(host, cid) == before
 
 
@@ -244,7 +253,7 @@ def test_empty_body_is_refused(host: Member, running: tuple[dict[str, Any], str]
     cid = meeting["conferenceID"]
     before = snapshot(host, cid)
     r = host.extend(cid, token, content=b"")
-    assert_error(r, 400, EMPTY_BODY)
+    assert_error(r, 400, EMPTY_BODY, "The request body is empty.")
     assert snapshot(host, cid) == before
 
 
@@ -256,14 +265,14 @@ def test_manual_extension_past_the_cap_is_refused_whole(host: Member) -> None:
 
     # 1000 + 441 minutes would pass 1440 from the actual start: nothing of it applies.
     r = host.extend(cid, token, {"auto": 0, "duration": 441})
-    assert_error(r, 400, OUT_OF_RANGE)
+    assert_error(r, 400, OUT_OF_RANGE, "The meeting would run past the maximum of 1440 minutes.")
     assert host.end_time(cid) == start + timedelta(minutes=1000)
 
     # Exactly up to the cap is fine; one more minute is not.
     ok(host.extend(cid, token, {"auto": 0, "duration": 440}))
     assert host.end_time(cid) == start + timedelta(minutes=1440)
     r = host.extend(cid, token, {"auto": 0, "duration": 1})
-    assert_error(r, 400, OUT_OF_RANGE)
+    assert_error(r, 400, OUT_OF_RANGE, "The meeting would run past the maximum of 1440 minutes.")
     assert host.end_time(cid) == start + timedelta(minutes=1440)
 
 
@@ -272,7 +281,12 @@ def test_maximum_length_meeting_cannot_be_extended(host: Member) -> None:
     cid = meeting["conferenceID"]
     token = host.control_token(meeting)
     before = snapshot(host, cid)
-    assert_error(host.extend(cid, token, {"auto": 0, "duration": 1}), 400, OUT_OF_RANGE)
+    assert_error(
+        host.extend(cid, token, {"auto": 0, "duration": 1}),
+        400,
+        OUT_OF_RANGE,
+        "The meeting would run past the maximum of 1440 minutes.",
+    )
     assert snapshot(host, cid) == before
 
 
@@ -467,7 +481,7 @@ def test_concurrent_extensions_all_apply(host: Member, server: Server) -> None:
     async def all_of_them() -> list[int]:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         async with httpx.AsyncClient(
-            base_url=server.url, verify=ca_context(server), timeout=120, limits=limits
+            base_url=server.url, verify=server.ssl_context(), timeout=120, limits=limits
         ) as client:
             return await asyncio.gather(*(one(client) for _ in range(n)))
 

@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -17,13 +16,13 @@ from api.helpers import (
     STOP,
     Member,
     assert_error,
-    ca_context,
     extend,
+    is_running,
     new_member,
-    ok,
     parse_wire_time,
 )
 from support import Server
+from support.sandbox import Sandbox
 
 ENDED = "MMC.111072006"
 
@@ -35,37 +34,15 @@ def sandbox_host(sandbox_server: Server) -> Iterator[Member]:
     member.close()
 
 
-def advance(server: Server, seconds: float) -> httpx.Response:
-    with server.client() as c:
-        return c.post("/sandbox/v1/clock/advance", json={"seconds": seconds})
-
-
-def ledger(server: Server, conference_id: str) -> list[dict[str, Any]]:
-    with server.client() as c:
-        r = c.get(f"/sandbox/v1/conferences/{conference_id}/events")
-    assert r.status_code == 200, r.text
-    entries: list[dict[str, Any]] = r.json()
-    return entries
-
-
-def is_running(member: Member, conference_id: str) -> bool:
-    r = member.detail_raw(conference_id)
-    if r.status_code != 200:
-        assert_error(r, 400, "MMC.111070005")
-        return False
-    return bool(r.json()["conferenceData"]["conferenceState"] == "Created")
-
-
-def test_sandbox_clock_moves(sandbox_server: Server) -> None:
-    with sandbox_server.client() as c:
-        before = c.get("/sandbox/v1/clock").json()
-    r = advance(sandbox_server, 60)
-    assert r.status_code == 200, r.text
-    assert r.json()["now"] >= before["now"] + 60_000
+def test_sandbox_clock_moves(sandbox: Sandbox) -> None:
+    before = sandbox.now()
+    assert sandbox.advance(seconds=60) >= before + timedelta(seconds=60)
 
 
 @pytest.mark.parametrize("round_", range(6))
-def test_extension_racing_the_deadline(sandbox_server: Server, sandbox_host: Member, round_: int) -> None:
+def test_extension_racing_the_deadline(
+    sandbox_server: Server, sandbox: Sandbox, sandbox_host: Member, round_: int
+) -> None:
     meeting = sandbox_host.create(length=15, confConfigInfo={"prolongLength": 0})
     cid = meeting["conferenceID"]
     token = sandbox_host.control_token(meeting)
@@ -73,18 +50,18 @@ def test_extension_racing_the_deadline(sandbox_server: Server, sandbox_host: Mem
     extensions = 1 + round_ % 3
 
     with ThreadPoolExecutor(max_workers=1 + extensions) as pool:
-        moved = pool.submit(advance, sandbox_server, 15 * 60)
+        moved = pool.submit(sandbox.advance, minutes=15)
         tries = [
             pool.submit(extend, sandbox_server, cid, token, {"auto": 0, "duration": 1})
             for _ in range(extensions)
         ]
-        ok(moved.result())
+        moved.result()
         answers = [t.result() for t in tries]
 
     applied = [r for r in answers if r.status_code == 200]
     for r in answers:
         if r.status_code != 200:
-            assert_error(r, 400, ENDED)
+            assert_error(r, 400, ENDED, "The meeting has ended.")
     if is_running(sandbox_host, cid):
         assert len(applied) == extensions, "the meeting went on, so every extension applied"
         assert sandbox_host.end_time(cid) == start + timedelta(minutes=15 + extensions)
@@ -92,7 +69,7 @@ def test_extension_racing_the_deadline(sandbox_server: Server, sandbox_host: Mem
         assert applied == [], "an extension was answered 200 but the meeting ended anyway"
 
 
-def test_extensions_racing_a_stop(sandbox_server: Server, sandbox_host: Member) -> None:
+def test_extensions_racing_a_stop(sandbox_server: Server, sandbox: Sandbox, sandbox_host: Member) -> None:
     meeting = sandbox_host.create(length=30)
     cid = meeting["conferenceID"]
     token = sandbox_host.control_token(meeting)
@@ -101,7 +78,7 @@ def test_extensions_racing_a_stop(sandbox_server: Server, sandbox_host: Member) 
     async def race() -> tuple[list[httpx.Response], httpx.Response]:
         limits = httpx.Limits(max_connections=n + 1, max_keepalive_connections=n + 1)
         async with httpx.AsyncClient(
-            base_url=sandbox_server.url, verify=ca_context(sandbox_server), timeout=60, limits=limits
+            base_url=sandbox_server.url, verify=sandbox_server.ssl_context(), timeout=60, limits=limits
         ) as client:
             # Warm every connection first, so that the requests below leave together.
             await asyncio.gather(*(client.get("/health") for _ in range(n + 1)))
@@ -120,9 +97,9 @@ def test_extensions_racing_a_stop(sandbox_server: Server, sandbox_host: Member) 
     assert stopped.status_code == 200, stopped.text
     for r in answers:
         if r.status_code != 200:
-            assert_error(r, 400, ENDED)
+            assert_error(r, 400, ENDED, "The meeting has ended.")
     applied = sum(r.status_code == 200 for r in answers)
-    kinds = [e["kind"] for e in ledger(sandbox_server, cid)]
+    kinds = [e["kind"] for e in sandbox.events(cid)]
     assert kinds.count("ended") == 1, kinds
     assert kinds.count("extended") == applied, kinds
     assert "extended" not in kinds[kinds.index("ended") :], kinds

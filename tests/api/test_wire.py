@@ -20,7 +20,6 @@ from api.helpers import (
     VALIDATE,
     Member,
     assert_envelope,
-    ca_context,
     future_start,
     ok,
 )
@@ -207,7 +206,7 @@ def test_error_content_type_is_json(server: Server) -> None:
 
 
 def test_http_1_1_keep_alive_survives_errors(server: Server) -> None:
-    with httpx.Client(base_url=server.url, verify=ca_context(server)) as c:
+    with httpx.Client(base_url=server.url, verify=server.ssl_context()) as c:
         for _ in range(20):
             assert c.get("/no/such/path").status_code == 404
             ok(c.get("/health"))

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from huaweicloudsdkmeeting.v1 import MeetingClient
 
-from sdk_support import SdkFactory
 from support import Account, Server
+from support.sdk import SdkFactory
 
 
 def _factory(server: Server) -> Iterator[SdkFactory]:

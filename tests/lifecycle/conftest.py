@@ -1,34 +1,16 @@
-"""A sandbox-mode server, its sandbox routes, and SDK clients for it."""
+"""SDK clients for the module's sandbox server (`sandbox_server` and `sandbox` come from
+tests/conftest.py): here `sdk`, `member` and `client` point at the sandbox server, whose clock
+the tests move."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from huaweicloudsdkmeeting.v1 import MeetingClient
-from sandbox_support import Sandbox
 
-from sdk_support import SdkFactory
-from support import Account, Server, ServerFactory
-
-
-@pytest.fixture(scope="session")
-def sandbox_server(make_server: ServerFactory, tmp_path_factory: pytest.TempPathFactory) -> Server:
-    return make_server(tmp_path_factory.mktemp("sandbox-server"), ["--sandbox"])
-
-
-@pytest.fixture
-def sandbox(sandbox_server: Server) -> Iterator[Sandbox]:
-    with sandbox_server.client() as http:
-        yield Sandbox(sandbox_server, http)
-
-
-@pytest.fixture
-def own_sandbox_server(make_server: ServerFactory, tmp_path: Path) -> Iterator[Server]:
-    srv = make_server(tmp_path / "server", ["--sandbox"])
-    yield srv
-    srv.stop()
+from support import Account, Server
+from support.sdk import SdkFactory
 
 
 @pytest.fixture

@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from huaweicloudsdkmeeting.v1 import MeetingClient
-from meetings import create, detail, wire_time
-from sandbox_support import Sandbox
+
+from support.formats import parse_wire_time
+from support.sandbox import Sandbox
+from support.sdk import create, detail
 
 # -- the application under test -------------------------------------------------------------
 
 
 def about_to_end(client: MeetingClient, conference_id: str, now: datetime) -> bool:
     """The app warns its users when the meeting ends within five minutes."""
-    end = wire_time(detail(client, conference_id).end_time)
+    end = parse_wire_time(detail(client, conference_id).end_time)
     return end - now <= timedelta(minutes=5)
 
 

@@ -8,19 +8,12 @@ from datetime import timedelta
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkmeeting.v1 import MeetingClient, ShowRealTimeInfoOfMeetingRequest
-from meetings import (
-    activate,
-    chair_token,
-    control_records,
-    create,
-    detail,
-    history,
-    prolong,
-    wire_time,
-)
-from sandbox_support import Sandbox
 
+from api.helpers import assert_error
 from support import Server
+from support.formats import parse_wire_time
+from support.sandbox import Sandbox
+from support.sdk import activate, control_records, control_token, create, detail, history, prolong
 
 MINUTE = timedelta(minutes=1)
 
@@ -29,7 +22,11 @@ def ended(client: MeetingClient, conference_id: str) -> bool:
     try:
         detail(client, conference_id)
     except ClientRequestException as e:
-        assert e.status_code == 400 and e.error_code == "MMC.111070005", e
+        assert (e.status_code, e.error_code, e.error_msg) == (
+            400,
+            "MMC.111070005",
+            "Meeting does not exist.",
+        ), e
         return True
     return False
 
@@ -42,14 +39,14 @@ def test_present_participant_auto_extends_then_meeting_ends_into_history(
     client: MeetingClient, sandbox: Sandbox
 ) -> None:
     meeting = create(client)
-    start = wire_time(meeting.start_time)
-    assert wire_time(meeting.end_time) == start + 30 * MINUTE
+    start = parse_wire_time(meeting.start_time)
+    assert parse_wire_time(meeting.end_time) == start + 30 * MINUTE
     pid = sandbox.join(meeting.conference_id)
 
     sandbox.advance(minutes=31)
     running = detail(client, meeting.conference_id)
     assert running.conference_state == "Created"
-    assert wire_time(running.end_time) == start + 45 * MINUTE
+    assert parse_wire_time(running.end_time) == start + 45 * MINUTE
 
     sandbox.leave(meeting.conference_id, pid)
     sandbox.advance(minutes=15)
@@ -81,15 +78,15 @@ def test_prolong_length_zero_ends_exactly_at_its_length(client: MeetingClient, s
 
 def test_auto_one_with_duration_five_makes_five_minute_steps(client: MeetingClient, sandbox: Sandbox) -> None:
     meeting = create(client)
-    start = wire_time(meeting.start_time)
+    start = parse_wire_time(meeting.start_time)
     sandbox.join(meeting.conference_id)
-    prolong(client, meeting, chair_token(client, meeting), auto=1, duration=5)
-    assert wire_time(detail(client, meeting.conference_id).end_time) == start + 30 * MINUTE
+    prolong(client, meeting.conference_id, control_token(client, meeting).token, auto=1, duration=5)
+    assert parse_wire_time(detail(client, meeting.conference_id).end_time) == start + 30 * MINUTE
 
     sandbox.advance(minutes=31)
-    assert wire_time(detail(client, meeting.conference_id).end_time) == start + 35 * MINUTE
+    assert parse_wire_time(detail(client, meeting.conference_id).end_time) == start + 35 * MINUTE
     sandbox.advance(minutes=5)
-    assert wire_time(detail(client, meeting.conference_id).end_time) == start + 40 * MINUTE
+    assert parse_wire_time(detail(client, meeting.conference_id).end_time) == start + 40 * MINUTE
     steps = [e for e in sandbox.events(meeting.conference_id) if e["kind"] == "auto_extended"]
     assert [e["newEndTime"] - e["oldEndTime"] for e in steps] == [5 * 60 * 1000] * 2
 
@@ -99,7 +96,7 @@ def test_auto_one_with_duration_zero_turns_auto_extension_off(
 ) -> None:
     meeting = create(client)
     sandbox.join(meeting.conference_id)
-    prolong(client, meeting, chair_token(client, meeting), auto=1, duration=0)
+    prolong(client, meeting.conference_id, control_token(client, meeting).token, auto=1, duration=0)
     sandbox.advance(minutes=31)
     assert ended(client, meeting.conference_id)
     assert "auto_extended" not in ledger_kinds(sandbox, meeting.conference_id)
@@ -141,9 +138,9 @@ def test_meeting_started_early_ends_at_actual_start_plus_length(
     activate(client, meeting)
     running = detail(client, meeting.conference_id)
     assert running.conference_state == "Created"
-    actual = wire_time(running.start_time)
+    actual = parse_wire_time(running.start_time)
     assert actual < scheduled
-    assert wire_time(running.end_time) == actual + 30 * MINUTE
+    assert parse_wire_time(running.end_time) == actual + 30 * MINUTE
     sandbox.advance(minutes=31)
     assert ended(client, meeting.conference_id)
 
@@ -166,7 +163,8 @@ def test_a_participant_joining_starts_a_scheduled_meeting_and_is_listed(
     assert detail(client, meeting.conference_id).conference_state == "Created"
     info = client.show_real_time_info_of_meeting(
         ShowRealTimeInfoOfMeetingRequest(
-            conference_id=meeting.conference_id, x_conference_authorization=chair_token(client, meeting)
+            conference_id=meeting.conference_id,
+            x_conference_authorization=control_token(client, meeting).token,
         )
     )
     assert [p.name for p in info.participants] == ["Ada"]
@@ -187,5 +185,4 @@ def test_a_participant_joining_starts_a_scheduled_meeting_and_is_listed(
 def test_sandbox_routes_are_absent_without_sandbox_mode(server: Server, method: str, path: str) -> None:
     with server.client() as http:
         r = http.request(method, path, json={"seconds": 60})
-    assert r.status_code == 404
-    assert r.json()["error_code"] == "MMC.111070001"
+    assert_error(r, 404, "MMC.111070001", "Not found.")

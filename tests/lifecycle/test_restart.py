@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from meetings import create, detail
-from sandbox_support import Sandbox
-
-from sdk_support import SdkFactory
+from api.helpers import assert_error
 from support import Server
+from support.sandbox import Sandbox
+from support.sdk import SdkFactory, create, detail, sdk_error
 
 MINUTE_MS = 60_000
 
@@ -65,12 +63,9 @@ def test_reset_removes_meetings_but_keeps_accounts(own_sandbox_server: Server) -
             r = http.post("/sandbox/v1/reset")
             assert r.status_code == 200, r.text
             r = http.get(f"/sandbox/v1/conferences/{meeting.conference_id}/events")
-            assert r.status_code == 400 and r.json()["error_code"] == "MMC.111070005"
-        try:
+            assert_error(r, 400, "MMC.111070005", "Meeting does not exist.")
+        with sdk_error(400, "MMC.111070005", "Meeting does not exist."):
             detail(client, meeting.conference_id)
-            raise AssertionError("the meeting should be gone")
-        except ClientRequestException as e:
-            assert e.error_code == "MMC.111070005"
         assert srv.login(member)
     finally:
         sdk.close()

@@ -14,6 +14,7 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
+from api.helpers import assert_error
 from support import Server, ServerFactory, replica_servers
 
 pytestmark = pytest.mark.anyio
@@ -32,6 +33,8 @@ def ws_server(make_server: ServerFactory, tmp_path_factory: pytest.TempPathFacto
 
 
 class Host:
+    """A member of `ws_server` that drives meetings over HTTPS (the WebSocket tests watch them)."""
+
     def __init__(self, server: Server) -> None:
         self.server = server
         account = server.add_user()
@@ -89,7 +92,7 @@ class Host:
 
 
 @pytest.fixture
-def host(ws_server: Server) -> Iterator[Host]:
+def ws_host(ws_server: Server) -> Iterator[Host]:
     h = Host(ws_server)
     yield h
     h.http.close()
@@ -150,11 +153,11 @@ async def next_frame(
 
 
 @pytest.mark.parametrize("data_as_string", [True, False])
-async def test_subscribe_sends_full_basic_and_dynamic_info(host: Host, data_as_string: bool) -> None:
-    meeting = host.create()
-    control = host.control(meeting)
-    assert control["wsURL"] == f"wss://127.0.0.1:{host.server.port}"
-    async with subscribed(host.server, meeting, control, data_as_string=data_as_string) as ws:
+async def test_subscribe_sends_full_basic_and_dynamic_info(ws_host: Host, data_as_string: bool) -> None:
+    meeting = ws_host.create()
+    control = ws_host.control(meeting)
+    assert control["wsURL"] == f"wss://127.0.0.1:{ws_host.server.port}"
+    async with subscribed(ws_host.server, meeting, control, data_as_string=data_as_string) as ws:
         basic = await next_frame(ws, "ConfBasicInfoNotify")
         dynamic = await next_frame(ws, "ConfDynamicInfoNotify")
     assert basic["confID"] == meeting["conferenceID"] and basic["msgMode"] == 0
@@ -166,51 +169,51 @@ async def test_subscribe_sends_full_basic_and_dynamic_info(host: Host, data_as_s
     assert dynamic["version"] > basic["version"]
 
 
-async def test_subscriber_sees_new_end_time_after_manual_extension(host: Host) -> None:
-    meeting = host.create()
-    control = host.control(meeting)
-    async with subscribed(host.server, meeting, control) as ws:
+async def test_subscriber_sees_new_end_time_after_manual_extension(ws_host: Host) -> None:
+    meeting = ws_host.create()
+    control = ws_host.control(meeting)
+    async with subscribed(ws_host.server, meeting, control) as ws:
         first = await next_frame(ws, "ConfDynamicInfoNotify")
         started = time.monotonic()
-        await asyncio.to_thread(host.extend, meeting, control["token"], 40)
+        await asyncio.to_thread(ws_host.extend, meeting, control["token"], 40)
         update = await next_frame(ws, "ConfDynamicInfoNotify", timeout=1.0)
         assert time.monotonic() - started < 1.0 + 0.5  # within 1 s of the 200 (plus the HTTP call)
     assert int(update["endTime"]) - int(first["endTime"]) == 40 * 60_000
     assert update["version"] > first["version"]
 
 
-async def test_subscriber_sees_automatic_extension(host: Host) -> None:
-    meeting = host.create()
-    control = host.control(meeting)
-    host.sandbox("POST", f"/conferences/{meeting['conferenceID']}/participants", {"name": "Ada"})
-    async with subscribed(host.server, meeting, control) as ws:
+async def test_subscriber_sees_automatic_extension(ws_host: Host) -> None:
+    meeting = ws_host.create()
+    control = ws_host.control(meeting)
+    ws_host.sandbox("POST", f"/conferences/{meeting['conferenceID']}/participants", {"name": "Ada"})
+    async with subscribed(ws_host.server, meeting, control) as ws:
         first = await next_frame(ws, "ConfDynamicInfoNotify")
-        await asyncio.to_thread(host.sandbox, "POST", "/clock/advance", {"seconds": 31 * 60})
+        await asyncio.to_thread(ws_host.sandbox, "POST", "/clock/advance", {"seconds": 31 * 60})
         update = await next_frame(ws, "ConfDynamicInfoNotify", timeout=1.0)
     assert int(update["endTime"]) - int(first["endTime"]) == 15 * 60_000
 
 
-async def test_participants_and_ending_soon_notices(host: Host) -> None:
-    meeting = host.create(confConfigInfo={"prolongLength": 0})
-    control = host.control(meeting)
-    async with subscribed(host.server, meeting, control) as ws:
+async def test_participants_and_ending_soon_notices(ws_host: Host) -> None:
+    meeting = ws_host.create(confConfigInfo={"prolongLength": 0})
+    control = ws_host.control(meeting)
+    async with subscribed(ws_host.server, meeting, control) as ws:
         await asyncio.to_thread(
-            host.sandbox, "POST", f"/conferences/{meeting['conferenceID']}/participants", {"name": "Ada"}
+            ws_host.sandbox, "POST", f"/conferences/{meeting['conferenceID']}/participants", {"name": "Ada"}
         )
         people = await next_frame(ws, "ParticipantsNotify", where=lambda f: bool(f["participants"]))
         assert [p["name"] for p in people["participants"]] == ["Ada"]
-        await asyncio.to_thread(host.sandbox, "POST", "/clock/advance", {"seconds": 21 * 60})
+        await asyncio.to_thread(ws_host.sandbox, "POST", "/clock/advance", {"seconds": 21 * 60})
         notice = await next_frame(ws, "ConfEndingSoonNotify", timeout=3.0)
         assert notice["minutesLeft"] == 10
-        await asyncio.to_thread(host.sandbox, "POST", "/clock/advance", {"seconds": 5 * 60})
+        await asyncio.to_thread(ws_host.sandbox, "POST", "/clock/advance", {"seconds": 5 * 60})
         notice = await next_frame(ws, "ConfEndingSoonNotify", timeout=3.0)
         assert notice["minutesLeft"] == 5
 
 
-async def test_heartbeat_is_echoed_and_silence_closes(host: Host) -> None:
-    meeting = host.create()
-    control = host.control(meeting)
-    async with subscribed(host.server, meeting, control) as ws:
+async def test_heartbeat_is_echoed_and_silence_closes(ws_host: Host) -> None:
+    meeting = ws_host.create()
+    control = ws_host.control(meeting)
+    async with subscribed(ws_host.server, meeting, control) as ws:
         beat = {"sequence": "1702459164879", "action": "HeartBeat"}
         await ws.send(json.dumps(beat))
         assert await next_frame(ws, "HeartBeat") == beat
@@ -220,23 +223,24 @@ async def test_heartbeat_is_echoed_and_silence_closes(host: Host) -> None:
                 await asyncio.wait_for(ws.recv(), 10)
 
 
-async def test_socket_closes_when_the_meeting_ends(host: Host) -> None:
-    meeting = host.create()
-    control = host.control(meeting)
-    async with subscribed(host.server, meeting, control) as ws:
+async def test_socket_closes_when_the_meeting_ends(ws_host: Host) -> None:
+    meeting = ws_host.create()
+    control = ws_host.control(meeting)
+    async with subscribed(ws_host.server, meeting, control) as ws:
         await next_frame(ws, "ConfDynamicInfoNotify")
-        await asyncio.to_thread(host.stop, meeting, control["token"])
+        await asyncio.to_thread(ws_host.stop, meeting, control["token"])
         final = await next_frame(ws, "ConfDynamicInfoNotify")
         assert final["state"] == "Destroyed"
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(ws.recv(), 5)
 
 
-async def test_a_token_of_another_meeting_cannot_subscribe(host: Host) -> None:
-    mine, other = host.create(), host.create()
-    mine_control, other_control = host.control(mine), host.control(other)
+async def test_a_token_of_another_meeting_cannot_subscribe(ws_host: Host) -> None:
+    mine, other = ws_host.create(), ws_host.create()
+    mine_control, other_control = ws_host.control(mine), ws_host.control(other)
     async with connect(
-        ws_url(host.server, mine["conferenceID"], mine_control["tmpWsToken"]), ssl=host.server.ssl_context()
+        ws_url(ws_host.server, mine["conferenceID"], mine_control["tmpWsToken"]),
+        ssl=ws_host.server.ssl_context(),
     ) as ws:
         await ws.send(
             json.dumps(
@@ -253,24 +257,30 @@ async def test_a_token_of_another_meeting_cannot_subscribe(host: Host) -> None:
             await asyncio.wait_for(ws.recv(), 5)
 
 
-async def test_ws_tokens_are_single_use_and_bound_to_their_meeting(host: Host) -> None:
-    mine, other = host.create(), host.create()
-    control = host.control(mine)
-    token = host.ws_token(mine, control["token"])
+async def test_ws_tokens_are_single_use_and_bound_to_their_meeting(ws_host: Host) -> None:
+    mine, other = ws_host.create(), ws_host.create()
+    control = ws_host.control(mine)
+    token = ws_host.ws_token(mine, control["token"])
     with pytest.raises(websockets.InvalidStatus):
-        async with connect(ws_url(host.server, other["conferenceID"], token), ssl=host.server.ssl_context()):
+        async with connect(
+            ws_url(ws_host.server, other["conferenceID"], token), ssl=ws_host.server.ssl_context()
+        ):
             pass
-    async with connect(ws_url(host.server, mine["conferenceID"], token), ssl=host.server.ssl_context()):
+    async with connect(ws_url(ws_host.server, mine["conferenceID"], token), ssl=ws_host.server.ssl_context()):
         pass
     with pytest.raises(websockets.InvalidStatus):
-        async with connect(ws_url(host.server, mine["conferenceID"], token), ssl=host.server.ssl_context()):
+        async with connect(
+            ws_url(ws_host.server, mine["conferenceID"], token), ssl=ws_host.server.ssl_context()
+        ):
             pass
 
 
-def test_ws_token_route_needs_a_control_token(host: Host) -> None:
-    meeting = host.create()
-    r = host.http.get("/v1/mmc/control/conferences/wsToken", params={"conferenceID": meeting["conferenceID"]})
-    assert r.status_code == 401 and r.json()["error_code"] == "MMC.111070111"
+def test_ws_token_route_needs_a_control_token(ws_host: Host) -> None:
+    meeting = ws_host.create()
+    r = ws_host.http.get(
+        "/v1/mmc/control/conferences/wsToken", params={"conferenceID": meeting["conferenceID"]}
+    )
+    assert_error(r, 401, "MMC.111070111", "Meeting control token is empty.")
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from api.helpers import DETAIL, HISTORY, MEETINGS, TOKEN, VALIDATE, assert_error, now_ms, ok
-from security.conftest import MakeMember
+from api.helpers import DETAIL, HISTORY, MEETINGS, TOKEN, VALIDATE, MakeMember, assert_error, now_ms, ok
 from security.wire import ACCESS_TOKEN_INVALID, login
 from support import Server
 
@@ -40,7 +39,12 @@ def test_logged_out_token_opens_nothing(server: Server, make_member: MakeMember)
 
     for name, r in every_route(server, member.access_token, cid).items():
         assert r.status_code == 401, f"{name}: {r.status_code} {r.text}"
-        assert_error(r, 401, ACCESS_TOKEN_INVALID)
+        assert_error(
+            r,
+            401,
+            ACCESS_TOKEN_INVALID,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
+        )
     # Nothing was done with it.
     fresh = server.login(member.account)
     with server.client(headers={"X-Access-Token": fresh}) as c:
@@ -54,13 +58,20 @@ def test_refresh_token_of_a_logged_out_session_is_dead(server: Server) -> None:
     with server.client() as c:
         ok(c.delete(TOKEN, headers={"X-Access-Token": body["accessToken"]}))
         r = c.put(TOKEN, headers={"X-Access-Token": body["refreshToken"]})
-    assert_error(r, 401, ACCESS_TOKEN_INVALID)
+    assert_error(
+        r, 401, ACCESS_TOKEN_INVALID, "Illegal request: the X-Access-Token is missing, invalid or expired."
+    )
 
 
 def test_refresh_token_is_no_access_token(server: Server) -> None:
     who = server.add_user()
     body = ok(login(server, who.account, who.password)).json()
-    assert_error(list_meetings(server, body["refreshToken"]), 401, ACCESS_TOKEN_INVALID)
+    assert_error(
+        list_meetings(server, body["refreshToken"]),
+        401,
+        ACCESS_TOKEN_INVALID,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
 
 
 def test_refreshed_token_replaces_the_old_one(server: Server) -> None:
@@ -70,9 +81,17 @@ def test_refreshed_token_replaces_the_old_one(server: Server) -> None:
         fresh = ok(c.put(TOKEN, headers={"X-Access-Token": body["refreshToken"]})).json()
         # The spent refresh token cannot be used again.
         assert_error(
-            c.put(TOKEN, headers={"X-Access-Token": body["refreshToken"]}), 401, ACCESS_TOKEN_INVALID
+            c.put(TOKEN, headers={"X-Access-Token": body["refreshToken"]}),
+            401,
+            ACCESS_TOKEN_INVALID,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
         )
-    assert_error(list_meetings(server, body["accessToken"]), 401, ACCESS_TOKEN_INVALID)
+    assert_error(
+        list_meetings(server, body["accessToken"]),
+        401,
+        ACCESS_TOKEN_INVALID,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
     ok(list_meetings(server, fresh["accessToken"]))
 
 
@@ -84,7 +103,12 @@ def test_sixty_fifth_api_token_evicts_the_oldest(server: Server) -> None:
 
     newest = ok(login(server, who.account, who.password)).json()["accessToken"]
 
-    assert_error(list_meetings(server, tokens[0]), 401, ACCESS_TOKEN_INVALID)
+    assert_error(
+        list_meetings(server, tokens[0]),
+        401,
+        ACCESS_TOKEN_INVALID,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
     for token in (tokens[1], tokens[63], newest):
         ok(list_meetings(server, token))
 
@@ -96,7 +120,12 @@ def test_other_client_type_keeps_one_token(server: Server) -> None:
 
     second = ok(login(server, who.account, who.password, client_type=0)).json()["accessToken"]
 
-    assert_error(list_meetings(server, first), 401, ACCESS_TOKEN_INVALID)
+    assert_error(
+        list_meetings(server, first),
+        401,
+        ACCESS_TOKEN_INVALID,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
     ok(list_meetings(server, second))
 
 
@@ -107,7 +136,12 @@ def test_client_types_do_not_evict_each_other(server: Server) -> None:
     ok(login(server, who.account, who.password, client_type=0))
 
     ok(list_meetings(server, api))
-    assert_error(list_meetings(server, other), 401, ACCESS_TOKEN_INVALID)
+    assert_error(
+        list_meetings(server, other),
+        401,
+        ACCESS_TOKEN_INVALID,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
 
 
 def test_logout_ends_only_that_token(server: Server) -> None:
@@ -115,7 +149,12 @@ def test_logout_ends_only_that_token(server: Server) -> None:
     mine, other_session = server.login(who), server.login(who)
     with server.client() as c:
         ok(c.delete(TOKEN, headers={"X-Access-Token": mine}))
-    assert_error(list_meetings(server, mine), 401, ACCESS_TOKEN_INVALID)
+    assert_error(
+        list_meetings(server, mine),
+        401,
+        ACCESS_TOKEN_INVALID,
+        "Illegal request: the X-Access-Token is missing, invalid or expired.",
+    )
     ok(list_meetings(server, other_session))
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from api.helpers import MEETINGS, Member, assert_error, basic, ok
-from security.conftest import MakeMember
+from api.helpers import MEETINGS, MakeMember, Member, assert_error, basic, ok
 from security.wire import (
     ACCESS_TOKEN_INVALID,
     CONF_AUTH_FAILED,
@@ -47,7 +46,7 @@ def test_control_token_of_meeting_a_is_refused_on_meeting_b(
 
     r = control_call(server, operation, meeting_b["conferenceID"], {"X-Conference-Authorization": token_a})
 
-    assert_error(r, 401, CONTROL_TOKEN_INVALID)
+    assert_error(r, 401, CONTROL_TOKEN_INVALID, "Meeting control token is invalid or expired.")
     assert_untouched(bob, meeting_b, before)
 
 
@@ -62,7 +61,7 @@ def test_basic_form_of_a_foreign_token_is_refused(server: Server, cast: MakeMemb
         server, operation, meeting_b["conferenceID"], {"X-Conference-Authorization": basic(token_a)}
     )
 
-    assert_error(r, 401, CONTROL_TOKEN_INVALID)
+    assert_error(r, 401, CONTROL_TOKEN_INVALID, "Meeting control token is invalid or expired.")
     assert_untouched(bob, meeting_b, before)
 
 
@@ -76,7 +75,7 @@ def test_guest_token_of_meeting_a_is_refused_on_meeting_b(server: Server, cast: 
         server, "realTimeInfo", meeting_b["conferenceID"], {"X-Conference-Authorization": guest_a}
     )
 
-    assert_error(r, 401, CONTROL_TOKEN_INVALID)
+    assert_error(r, 401, CONTROL_TOKEN_INVALID, "Meeting control token is invalid or expired.")
     assert_untouched(bob, meeting_b, before)
 
 
@@ -87,7 +86,7 @@ def test_keep_alive_of_meeting_a_gives_no_token_for_meeting_b(cast: MakeMember) 
 
     r = bob.token_raw(meeting_b["conferenceID"], token=token_a)
 
-    assert_error(r, 401, CONTROL_TOKEN_INVALID)
+    assert_error(r, 401, CONTROL_TOKEN_INVALID, "Meeting control token is invalid or expired.")
 
 
 # -- the access token is no control token ---------------------------------------------------------
@@ -101,7 +100,7 @@ def test_access_token_alone_is_no_control_token(server: Server, cast: MakeMember
 
     r = control_call(server, operation, meeting["conferenceID"], {"X-Access-Token": owner.access_token})
 
-    assert_error(r, 401, CONTROL_TOKEN_MISSING)
+    assert_error(r, 401, CONTROL_TOKEN_MISSING, "Meeting control token is empty.")
     assert_untouched(owner, meeting, before)
 
 
@@ -116,7 +115,7 @@ def test_access_token_in_the_control_header_is_refused(
 
     r = control_call(server, operation, meeting["conferenceID"], headers)
 
-    assert_error(r, 401, CONTROL_TOKEN_INVALID)
+    assert_error(r, 401, CONTROL_TOKEN_INVALID, "Meeting control token is invalid or expired.")
     assert_untouched(owner, meeting, before)
 
 
@@ -129,7 +128,7 @@ def test_access_token_gets_no_control_token_without_the_password(cast: MakeMembe
         params={"conferenceID": meeting["conferenceID"]},
         headers={"X-Login-Type": "1"},
     )
-    assert_error(r, 400, CONF_AUTH_FAILED)
+    assert_error(r, 400, CONF_AUTH_FAILED, "The meeting password must not be empty.")
     assert "data" not in r.json()
 
 
@@ -138,5 +137,15 @@ def test_control_token_is_no_access_token(server: Server, cast: MakeMember) -> N
     meeting = owner.create()
     token = owner.control_token(meeting)
     with server.client(headers={"X-Access-Token": token}) as c:
-        assert_error(c.get(MEETINGS), 401, ACCESS_TOKEN_INVALID)
-        assert_error(c.post(MEETINGS, json={"mediaTypes": "Voice"}), 401, ACCESS_TOKEN_INVALID)
+        assert_error(
+            c.get(MEETINGS),
+            401,
+            ACCESS_TOKEN_INVALID,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
+        )
+        assert_error(
+            c.post(MEETINGS, json={"mediaTypes": "Voice"}),
+            401,
+            ACCESS_TOKEN_INVALID,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
+        )

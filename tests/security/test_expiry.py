@@ -4,8 +4,7 @@ forced in the test server's own database."""
 
 from __future__ import annotations
 
-from api.helpers import DETAIL, HISTORY, MEETINGS, TOKEN, VALIDATE, assert_error, now_ms, ok
-from security.conftest import MakeMember
+from api.helpers import DETAIL, HISTORY, MEETINGS, TOKEN, VALIDATE, MakeMember, assert_error, now_ms, ok
 from security.wire import ACCESS_TOKEN_INVALID, CONTROL_OPERATIONS, CONTROL_TOKEN_INVALID, control_call
 from support import Server, expire_tokens
 
@@ -30,7 +29,12 @@ def test_expired_access_token_opens_nothing(own_server: Server, make_own_member:
         }
     for name, r in responses.items():
         assert r.status_code == 401, f"{name}: {r.status_code} {r.text}"
-        assert_error(r, 401, ACCESS_TOKEN_INVALID)
+        assert_error(
+            r,
+            401,
+            ACCESS_TOKEN_INVALID,
+            "Illegal request: the X-Access-Token is missing, invalid or expired.",
+        )
 
     # Nothing was done with it: a fresh login sees the meeting still running.
     fresh = own_server.login(member.account)
@@ -51,9 +55,14 @@ def test_expired_control_token_controls_nothing(own_server: Server, make_own_mem
     for operation in CONTROL_OPERATIONS:
         for expired in (token, guest):
             r = control_call(own_server, operation, cid, {"X-Conference-Authorization": expired})
-            assert_error(r, 401, CONTROL_TOKEN_INVALID)
+            assert_error(r, 401, CONTROL_TOKEN_INVALID, "Meeting control token is invalid or expired.")
     # Keep-alive does not revive an expired token without the password.
-    assert_error(host.token_raw(cid, token=token), 401, CONTROL_TOKEN_INVALID)
+    assert_error(
+        host.token_raw(cid, token=token),
+        401,
+        CONTROL_TOKEN_INVALID,
+        "Meeting control token is invalid or expired.",
+    )
 
     after = host.detail(cid)
     assert (after["conferenceState"], after["endTime"]) == ("Created", before["endTime"])

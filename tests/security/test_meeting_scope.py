@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from api.helpers import DETAIL, HISTORY, MEETINGS, Member, assert_error, future_start, now_ms, ok
-from security.conftest import MakeMember
+from api.helpers import DETAIL, HISTORY, MEETINGS, MakeMember, Member, assert_error, future_start, now_ms, ok
 from security.wire import NOT_FOUND
 from support import unique
 
@@ -61,7 +60,7 @@ def history_ids(member: Member) -> list[str]:
 def test_stranger_gets_no_detail(cast: MakeMember, stranger_kind: str) -> None:
     owner, stranger = owner_and_stranger(cast, stranger_kind)
     for cid in (scheduled(owner)["conferenceID"], owner.create()["conferenceID"]):
-        assert_error(stranger.detail_raw(cid), 400, NOT_FOUND)
+        assert_error(stranger.detail_raw(cid), 400, NOT_FOUND, "Meeting does not exist.")
         assert cid not in stranger.list_ids(queryAll="true")
 
 
@@ -71,7 +70,12 @@ def test_stranger_gets_no_online_detail(cast: MakeMember, stranger_kind: str) ->
     cid = owner.create()["conferenceID"]
     ok(owner.http.get(ONLINE_DETAIL, params={"conferenceID": cid}))
 
-    assert_error(stranger.http.get(ONLINE_DETAIL, params={"conferenceID": cid}), 400, NOT_FOUND)
+    assert_error(
+        stranger.http.get(ONLINE_DETAIL, params={"conferenceID": cid}),
+        400,
+        NOT_FOUND,
+        "Meeting does not exist.",
+    )
 
 
 @pytest.mark.parametrize("stranger_kind", STRANGERS)
@@ -83,7 +87,7 @@ def test_stranger_cannot_update(cast: MakeMember, stranger_kind: str) -> None:
 
     r = stranger.http.put(MEETINGS, params={"conferenceID": cid}, json=update_body("stranger's"))
 
-    assert_error(r, 400, NOT_FOUND)
+    assert_error(r, 400, NOT_FOUND, "Meeting does not exist.")
     after = owner.detail(cid)
     for name in ("subject", "startTime", "endTime", "length", "conferenceState"):
         assert after.get(name) == before.get(name), name
@@ -94,7 +98,12 @@ def test_stranger_cannot_cancel_a_scheduled_meeting(cast: MakeMember, stranger_k
     owner, stranger = owner_and_stranger(cast, stranger_kind)
     cid = scheduled(owner)["conferenceID"]
 
-    assert_error(stranger.http.delete(MEETINGS, params={"conferenceID": cid}), 400, NOT_FOUND)
+    assert_error(
+        stranger.http.delete(MEETINGS, params={"conferenceID": cid}),
+        400,
+        NOT_FOUND,
+        "Meeting does not exist.",
+    )
 
     assert owner.detail(cid)["conferenceState"] == "Schedule"
     assert cid in owner.list_ids()
@@ -107,7 +116,7 @@ def test_stranger_cannot_end_a_running_meeting(cast: MakeMember, stranger_kind: 
 
     r = stranger.http.delete(MEETINGS, params={"conferenceID": cid, "type": 1})
 
-    assert_error(r, 400, NOT_FOUND)
+    assert_error(r, 400, NOT_FOUND, "Meeting does not exist.")
     assert owner.detail(cid)["conferenceState"] == "Created"
 
 
@@ -118,10 +127,20 @@ def test_stranger_gets_no_history_of_an_ended_run(cast: MakeMember, stranger_kin
     ok(owner.http.get(HISTORY_DETAIL, params={"confUUID": conf_uuid}))
     ok(owner.http.get(CONTROL_RECORDS, params={"confUUID": conf_uuid}))
 
-    assert_error(stranger.http.get(HISTORY_DETAIL, params={"confUUID": conf_uuid}), 400, NOT_FOUND)
-    assert_error(stranger.http.get(CONTROL_RECORDS, params={"confUUID": conf_uuid}), 400, NOT_FOUND)
+    assert_error(
+        stranger.http.get(HISTORY_DETAIL, params={"confUUID": conf_uuid}),
+        400,
+        NOT_FOUND,
+        "Meeting does not exist.",
+    )
+    assert_error(
+        stranger.http.get(CONTROL_RECORDS, params={"confUUID": conf_uuid}),
+        400,
+        NOT_FOUND,
+        "Meeting does not exist.",
+    )
     assert cid not in history_ids(stranger)
-    assert_error(stranger.detail_raw(cid), 400, NOT_FOUND)
+    assert_error(stranger.detail_raw(cid), 400, NOT_FOUND, "Meeting does not exist.")
 
 
 def test_admin_of_the_same_enterprise_reads_the_history(cast: MakeMember) -> None:
@@ -140,8 +159,8 @@ def test_unknown_conf_uuid_answers_like_a_foreign_one(cast: MakeMember) -> None:
     _, conf_uuid = ended_run(owner)
     foreign = stranger.http.get(HISTORY_DETAIL, params={"confUUID": conf_uuid})
     unknown = stranger.http.get(HISTORY_DETAIL, params={"confUUID": "0" * len(conf_uuid)})
-    assert_error(foreign, 400, NOT_FOUND)
-    assert_error(unknown, 400, NOT_FOUND)
+    assert_error(foreign, 400, NOT_FOUND, "Meeting does not exist.")
+    assert_error(unknown, 400, NOT_FOUND, "Meeting does not exist.")
     assert foreign.json() == unknown.json()
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.helpers import Member, assert_error, new_member, ok
-from security.conftest import MakeMember
+from api.helpers import MakeMember, Member, assert_error, new_member, ok
 from security.wire import WIRE_ERROR
 from support import Server
 
@@ -25,14 +24,14 @@ SANDBOX_ROUTES = [
 def test_sandbox_route_is_404_without_sandbox(server: Server, method: str, path: str, body: object) -> None:
     with server.client() as c:
         r = c.request(method, path, json=body)
-    assert_error(r, 404, WIRE_ERROR)
+    assert_error(r, 404, WIRE_ERROR, "Not found.")
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
 def test_sandbox_paths_are_404_for_any_method_without_sandbox(server: Server, method: str) -> None:
     with server.client() as c:
         for _, path, _ in SANDBOX_ROUTES:
-            assert_error(c.request(method, path), 404, WIRE_ERROR)
+            assert_error(c.request(method, path), 404, WIRE_ERROR, "Not found.")
 
 
 def test_sandbox_routes_change_nothing_without_sandbox(server: Server, make_member: MakeMember) -> None:
@@ -42,11 +41,16 @@ def test_sandbox_routes_change_nothing_without_sandbox(server: Server, make_memb
     cid = meeting["conferenceID"]
     end = host.detail(cid)["endTime"]
     with server.client() as c:
-        assert_error(c.post("/sandbox/v1/clock/advance", json={"seconds": 86400}), 404, WIRE_ERROR)
         assert_error(
-            c.post(f"/sandbox/v1/conferences/{cid}/participants", json={"name": "x"}), 404, WIRE_ERROR
+            c.post("/sandbox/v1/clock/advance", json={"seconds": 86400}), 404, WIRE_ERROR, "Not found."
         )
-        assert_error(c.post("/sandbox/v1/reset"), 404, WIRE_ERROR)
+        assert_error(
+            c.post(f"/sandbox/v1/conferences/{cid}/participants", json={"name": "x"}),
+            404,
+            WIRE_ERROR,
+            "Not found.",
+        )
+        assert_error(c.post("/sandbox/v1/reset"), 404, WIRE_ERROR, "Not found.")
     info = host.detail(cid)
     assert (info["conferenceState"], info["endTime"]) == ("Created", end)
     ok(host.stop(cid, host.control_token(meeting)))

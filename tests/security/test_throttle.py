@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import httpx
 
-from api.helpers import ACTIVATE, CONTROL_TOKEN, Member, assert_error, future_start, ok, password_of
-from security.conftest import MakeMember
+from api.helpers import (
+    ACTIVATE,
+    CONTROL_TOKEN,
+    MakeMember,
+    Member,
+    assert_error,
+    future_start,
+    ok,
+    password_of,
+)
 from security.wire import (
     CONF_AUTH_FAILED,
     CONF_LOCKED,
@@ -40,7 +48,7 @@ def guess_five_times(client: httpx.Client, meeting: dict[str, object]) -> None:
     chair = password_of(meeting, "chair")
     for _ in range(5):
         r = token_request(client, str(meeting["conferenceID"]), wrong(chair))
-        assert_error(r, 400, CONF_AUTH_FAILED)
+        assert_error(r, 400, CONF_AUTH_FAILED, "CONF_NOT_FOUND_OR_AUTH_FAILED")
 
 
 # -- meeting passwords ---------------------------------------------------------------------------
@@ -55,12 +63,16 @@ def test_sixth_guess_is_locked_even_with_the_right_password(
         guess_five_times(c, meeting)
 
         right = token_request(c, cid, password_of(meeting, "chair"))
-        assert_error(right, 429, CONF_LOCKED)
+        assert_error(
+            right, 429, CONF_LOCKED, "Too many wrong meeting passwords; control login is locked for a while."
+        )
         retry_after(right)
         assert "data" not in right.json()
 
         guest = token_request(c, cid, password_of(meeting, "general"))
-        assert_error(guest, 429, CONF_LOCKED)
+        assert_error(
+            guest, 429, CONF_LOCKED, "Too many wrong meeting passwords; control login is locked for a while."
+        )
         retry_after(guest)
 
 
@@ -69,7 +81,12 @@ def test_meeting_lock_leaves_other_meetings_alone(own_server: Server, make_own_m
     locked, other = host.create(), host.create()
     with own_server.client() as c:
         guess_five_times(c, locked)
-        assert_error(token_request(c, locked["conferenceID"], password_of(locked, "chair")), 429, CONF_LOCKED)
+        assert_error(
+            token_request(c, locked["conferenceID"], password_of(locked, "chair")),
+            429,
+            CONF_LOCKED,
+            "Too many wrong meeting passwords; control login is locked for a while.",
+        )
 
         r = ok(token_request(c, other["conferenceID"], password_of(other, "chair")))
     assert r.json()["data"]["role"] == 1
@@ -80,7 +97,12 @@ def test_meeting_lock_leaves_other_clients_alone(own_server: Server, make_own_me
     cid = meeting["conferenceID"]
     with own_server.client() as c:
         guess_five_times(c, meeting)
-        assert_error(token_request(c, cid, password_of(meeting, "chair")), 429, CONF_LOCKED)
+        assert_error(
+            token_request(c, cid, password_of(meeting, "chair")),
+            429,
+            CONF_LOCKED,
+            "Too many wrong meeting passwords; control login is locked for a while.",
+        )
 
     with client_from(own_server, ANOTHER_CLIENT) as elsewhere:
         r = ok(token_request(elsewhere, cid, password_of(meeting, "chair")))
@@ -94,7 +116,12 @@ def test_four_guesses_and_the_right_password_get_a_token(
     chair = password_of(meeting, "chair")
     with own_server.client() as c:
         for _ in range(4):
-            assert_error(token_request(c, meeting["conferenceID"], wrong(chair)), 400, CONF_AUTH_FAILED)
+            assert_error(
+                token_request(c, meeting["conferenceID"], wrong(chair)),
+                400,
+                CONF_AUTH_FAILED,
+                "CONF_NOT_FOUND_OR_AUTH_FAILED",
+            )
         ok(token_request(c, meeting["conferenceID"], chair))
 
 
@@ -106,11 +133,13 @@ def test_guessing_activation_locks_it_too(own_server: Server, make_own_member: M
     chair = password_of(meeting, "chair")
     for _ in range(5):
         r = host.http.post(ACTIVATE, json={"conferenceID": cid, "password": wrong(chair)})
-        assert_error(r, 400, CONF_AUTH_FAILED)
+        assert_error(r, 400, CONF_AUTH_FAILED, "CONF_NOT_FOUND_OR_AUTH_FAILED")
 
     r = host.http.post(ACTIVATE, json={"conferenceID": cid, "password": chair})
 
-    assert_error(r, 429, CONF_LOCKED)
+    assert_error(
+        r, 429, CONF_LOCKED, "Too many wrong meeting passwords; control login is locked for a while."
+    )
     retry_after(r)
     assert host.detail(cid)["conferenceState"] == "Schedule"
 
@@ -121,11 +150,18 @@ def test_guessing_activation_locks_it_too(own_server: Server, make_own_member: M
 def test_sixth_login_is_locked_even_with_the_right_password(own_server: Server) -> None:
     who = own_server.add_user()
     for _ in range(5):
-        assert_error(login(own_server, who.account, wrong(who.password)), 401, LOGIN_FAILED)
+        assert_error(
+            login(own_server, who.account, wrong(who.password)),
+            401,
+            LOGIN_FAILED,
+            "Wrong account or password.",
+        )
 
     r = login(own_server, who.account, who.password)
 
-    assert_error(r, 429, LOGIN_LOCKED)
+    assert_error(
+        r, 429, LOGIN_LOCKED, "Too many failed logins; the account is locked for this client for a while."
+    )
     retry_after(r)
     assert "accessToken" not in r.json()
 
@@ -134,7 +170,12 @@ def test_login_lock_leaves_other_accounts_alone(own_server: Server) -> None:
     locked, other = own_server.add_user(), own_server.add_user()
     for _ in range(5):
         login(own_server, locked.account, wrong(locked.password))
-    assert_error(login(own_server, locked.account, locked.password), 429, LOGIN_LOCKED)
+    assert_error(
+        login(own_server, locked.account, locked.password),
+        429,
+        LOGIN_LOCKED,
+        "Too many failed logins; the account is locked for this client for a while.",
+    )
 
     ok(login(own_server, other.account, other.password))
 
@@ -143,7 +184,12 @@ def test_login_lock_leaves_other_clients_alone(own_server: Server) -> None:
     who = own_server.add_user()
     for _ in range(5):
         login(own_server, who.account, wrong(who.password))
-    assert_error(login(own_server, who.account, who.password), 429, LOGIN_LOCKED)
+    assert_error(
+        login(own_server, who.account, who.password),
+        429,
+        LOGIN_LOCKED,
+        "Too many failed logins; the account is locked for this client for a while.",
+    )
 
     with client_from(own_server, ANOTHER_CLIENT) as elsewhere:
         ok(login(own_server, who.account, who.password, client=elsewhere))
@@ -153,7 +199,9 @@ def test_guessing_unknown_accounts_is_locked_too(own_server: Server) -> None:
     """An account that does not exist is guessed at like one that does: same answers, same lock."""
     name = "nobody-" + own_server.port.__str__()
     for _ in range(5):
-        assert_error(login(own_server, name, "Whatever-123"), 401, LOGIN_FAILED)
+        assert_error(login(own_server, name, "Whatever-123"), 401, LOGIN_FAILED, "Wrong account or password.")
     r = login(own_server, name, "Whatever-123")
-    assert_error(r, 429, LOGIN_LOCKED)
+    assert_error(
+        r, 429, LOGIN_LOCKED, "Too many failed logins; the account is locked for this client for a while."
+    )
     retry_after(r)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from api.helpers import Member, new_member, ok, wire_time
 from support import Server, unique
+from support.sandbox import Sandbox
 from webhooks.receiver import Receiver
 
 LINK = "/v1/mmc/management/webhook/link-config"
@@ -25,6 +26,7 @@ class Admin:
         self.corp = unique("corp")
         self.member: Member = new_member(server, admin=True, corp=self.corp)
         self.http = self.member.http
+        self.sandbox = Sandbox(server, self.http)
         self.key = "key-" + secrets.token_hex(8)
         self.subscriber = "sub-" + secrets.token_hex(4)
         self.config_id = ""
@@ -54,8 +56,7 @@ class Admin:
     # -- meetings ------------------------------------------------------------------------------
 
     def sandbox_now(self) -> datetime:
-        r = ok(self.http.get("/sandbox/v1/clock"))
-        return datetime.fromtimestamp(r.json()["now"] / 1000, UTC)
+        return self.sandbox.now()
 
     def schedule(self, **fields: Any) -> dict[str, Any]:
         start = wire_time(self.sandbox_now() + timedelta(hours=2))
@@ -66,16 +67,10 @@ class Admin:
         ok(self.http.put(MEETINGS, params={"conferenceID": meeting["conferenceID"]}, json=body))
 
     def join(self, conference_id: str, name: str, role: int = 0) -> str:
-        r = ok(
-            self.http.post(
-                f"/sandbox/v1/conferences/{conference_id}/participants", json={"name": name, "role": role}
-            )
-        )
-        pid: str = r.json()["participantID"]
-        return pid
+        return self.sandbox.join(conference_id, name, role)
 
     def leave(self, conference_id: str, participant_id: str) -> None:
-        ok(self.http.delete(f"/sandbox/v1/conferences/{conference_id}/participants/{participant_id}"))
+        self.sandbox.leave(conference_id, participant_id)
 
     def extend(self, meeting: dict[str, Any], minutes: int = 15) -> None:
         token = self.member.control_token(meeting)
@@ -90,7 +85,7 @@ class Admin:
         ok(self.member.stop(meeting["conferenceID"], token))
 
     def advance(self, seconds: float) -> None:
-        ok(self.http.post("/sandbox/v1/clock/advance", json={"seconds": seconds}))
+        self.sandbox.advance(seconds=seconds)
 
     def full_life(self) -> tuple[dict[str, Any], list[str]]:
         """Scheduled, edited, started by a join, extended, left, stopped; the expected events."""

@@ -15,11 +15,31 @@ def test_a_member_is_refused_every_route(hook_server: Server, receiver: Receiver
     member = new_member(hook_server, corp=admin.corp)
     try:
         body = {"subscriberId": "s", "subscriberKey": "k", "url": receiver.url}
-        assert_error(member.http.post(LINK, json=body), 403, "MMC.111070002")
-        assert_error(member.http.get(LINK), 403, "MMC.111070002")
-        assert_error(member.http.delete(LINK, params={"id": admin.config_id}), 403, "MMC.111070002")
+        assert_error(
+            member.http.post(LINK, json=body),
+            403,
+            "MMC.111070002",
+            "Only an enterprise administrator may manage the enterprise's webhook subscription.",
+        )
+        assert_error(
+            member.http.get(LINK),
+            403,
+            "MMC.111070002",
+            "Only an enterprise administrator may manage the enterprise's webhook subscription.",
+        )
+        assert_error(
+            member.http.delete(LINK, params={"id": admin.config_id}),
+            403,
+            "MMC.111070002",
+            "Only an enterprise administrator may manage the enterprise's webhook subscription.",
+        )
         r = member.http.put(STATUS, params={"id": admin.config_id, "status": 0})
-        assert_error(r, 403, "MMC.111070002")
+        assert_error(
+            r,
+            403,
+            "MMC.111070002",
+            "Only an enterprise administrator may manage the enterprise's webhook subscription.",
+        )
         assert admin.show()["status"] == 1
         assert receiver.snapshot() == []
     finally:
@@ -31,11 +51,24 @@ def test_an_admin_of_another_corp_sees_nothing_of_ours(hook_server: Server, rece
     ours, theirs = Admin(hook_server), Admin(hook_server)
     try:
         ours.subscribe(receiver, enable=False)
-        assert_error(theirs.http.get(LINK), 400, "MMC.111070005")
-        assert_error(theirs.http.get(LINK, params={"corpId": ours.corp}), 403, "MMC.111070002")
-        assert_error(theirs.http.delete(LINK, params={"id": ours.config_id}), 400, "MMC.111070005")
+        assert_error(theirs.http.get(LINK), 400, "MMC.111070005", "Webhook configuration does not exist.")
         assert_error(
-            theirs.http.put(STATUS, params={"id": ours.config_id, "status": 0}), 400, "MMC.111070005"
+            theirs.http.get(LINK, params={"corpId": ours.corp}),
+            403,
+            "MMC.111070002",
+            "Only an enterprise administrator may manage the enterprise's webhook subscription.",
+        )
+        assert_error(
+            theirs.http.delete(LINK, params={"id": ours.config_id}),
+            400,
+            "MMC.111070005",
+            "Webhook configuration does not exist.",
+        )
+        assert_error(
+            theirs.http.put(STATUS, params={"id": ours.config_id, "status": 0}),
+            400,
+            "MMC.111070005",
+            "Webhook configuration does not exist.",
         )
         assert ours.show()["id"] == ours.config_id
     finally:
@@ -46,11 +79,18 @@ def test_an_admin_of_another_corp_sees_nothing_of_ours(hook_server: Server, rece
 def test_set_show_replace_delete(hook_server: Server, receiver: Receiver) -> None:
     admin = Admin(hook_server)
     try:
-        assert_error(admin.http.get(LINK), 400, "MMC.111070005")
-        assert_error(admin.set_config("http://127.0.0.1/hook"), 400, "MMC.111071061")
-        assert_error(admin.set_config("not a url"), 400, "MMC.111071061")
+        assert_error(admin.http.get(LINK), 400, "MMC.111070005", "Webhook configuration does not exist.")
+        assert_error(
+            admin.set_config("http://127.0.0.1/hook"), 400, "MMC.111071061", "url must be an https:// URL."
+        )
+        assert_error(admin.set_config("not a url"), 400, "MMC.111071061", "url must be an https:// URL.")
         r = admin.http.post(LINK, json={"subscriberId": "s", "url": receiver.url})
-        assert_error(r, 400, "MMC.111071061")
+        assert_error(
+            r,
+            400,
+            "MMC.111071061",
+            "Parameter validation failed: Object missing required field `subscriberKey`",
+        )
         assert ok(admin.set_config(receiver.url)).json() == {}
         shown = admin.show()
         assert shown["status"] == 1, "a new subscription starts disabled"
@@ -61,11 +101,21 @@ def test_set_show_replace_delete(hook_server: Server, receiver: Receiver) -> Non
         ok(admin.set_config(receiver.url + "/v2"))
         replaced = admin.show()
         assert replaced["id"] != shown["id"] and replaced["url"] == receiver.url + "/v2"
-        assert_error(admin.http.put(STATUS, params={"id": shown["id"], "status": 1}), 400, "MMC.111070005")
-        assert_error(admin.http.put(STATUS, params={"id": replaced["id"], "status": 7}), 400, "MMC.111071061")
-        assert_error(admin.http.delete(LINK), 400, "MMC.111071061")
+        assert_error(
+            admin.http.put(STATUS, params={"id": shown["id"], "status": 1}),
+            400,
+            "MMC.111070005",
+            "Webhook configuration does not exist.",
+        )
+        assert_error(
+            admin.http.put(STATUS, params={"id": replaced["id"], "status": 7}),
+            400,
+            "MMC.111071061",
+            "status must be 0, 1 or 2.",
+        )
+        assert_error(admin.http.delete(LINK), 400, "MMC.111071061", "id is required.")
         assert ok(admin.http.delete(LINK, params={"id": replaced["id"]})).json() == {}
-        assert_error(admin.http.get(LINK), 400, "MMC.111070005")
+        assert_error(admin.http.get(LINK), 400, "MMC.111070005", "Webhook configuration does not exist.")
     finally:
         admin.close()
 
@@ -75,10 +125,20 @@ def test_enabling_runs_the_verify_handshake(hook_server: Server, receiver: Recei
     try:
         admin.subscribe(receiver, enable=False)
         receiver.mode = "wrong-nonce"
-        assert_error(admin.change_status(0), 400, "MMC.111070001")
+        assert_error(
+            admin.change_status(0),
+            400,
+            "MMC.111070001",
+            "The subscriber did not answer meeting.verify correctly (HTTP 200).",
+        )
         assert admin.show()["status"] == 1, "a wrong nonce keeps it disabled"
         receiver.mode = "fail"
-        assert_error(admin.change_status(0), 400, "MMC.111070001")
+        assert_error(
+            admin.change_status(0),
+            400,
+            "MMC.111070001",
+            "The subscriber did not answer meeting.verify correctly (HTTP 503).",
+        )
         assert admin.show()["status"] == 1
         receiver.mode = "ok"
         ok(admin.change_status(0))
@@ -107,7 +167,9 @@ def test_an_unreachable_subscriber_cannot_be_enabled(hook_server: Server, receiv
     try:
         admin.subscribe(receiver, enable=False)
         receiver.stop()
-        assert_error(admin.change_status(0), 400, "MMC.111070001")
+        assert_error(
+            admin.change_status(0), 400, "MMC.111070001", msg_contains="The subscriber could not be reached"
+        )
         assert admin.show()["status"] == 1
     finally:
         admin.close()

@@ -1,8 +1,15 @@
-"""A real Overtime server in a subprocess, over HTTPS on loopback, for the API and SDK tests."""
+"""Shared test support. This package holds what more than one suite uses:
+
+- `support` (this module): a real Overtime server in a subprocess, over HTTPS on loopback, its
+  accounts and apps, and the PostgreSQL databases of the test run;
+- `support.formats`: wire times, epoch milliseconds, `Basic` credentials;
+- `support.sandbox`: the sandbox API (movable clock, participants, ledger);
+- `support.sdk`: the official SDK's `MeetingClient` built against a test server, and one-liners.
+
+The fixtures built on them live in `tests/conftest.py`."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
 import secrets
@@ -18,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from support.formats import basic
 
 
 def unique(prefix: str) -> str:
@@ -203,11 +212,10 @@ class Server:
 
     def login(self, who: Account) -> str:
         """Account/password auth; returns the access token."""
-        basic = base64.b64encode(f"{who.account}:{who.password}".encode()).decode()
         with self.client() as c:
             r = c.post(
                 "/v1/usg/acs/auth/account",
-                headers={"Authorization": f"Basic {basic}"},
+                headers={"Authorization": basic(f"{who.account}:{who.password}")},
                 json={"account": who.account, "clientType": 72},
             )
         r.raise_for_status()
