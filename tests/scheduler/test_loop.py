@@ -4,6 +4,7 @@ earlier deadline wakes it (no test sleeps longer than the deadline it waits for)
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -95,11 +96,19 @@ async def test_loop_ends_a_meeting_at_its_deadline_on_the_real_clock(ctx: Contex
 
 async def test_an_earlier_deadline_wakes_a_sleeping_loop(ctx: Context) -> None:
     scheduler = Scheduler(ctx, poll_seconds=3600)
-    await running_meeting_ending_in(ctx, timedelta(hours=1))
+    later = await running_meeting_ending_in(ctx, timedelta(hours=1))
     task = asyncio.create_task(scheduler.run_forever())
     try:
         await asyncio.sleep(0.2)  # the loop is now asleep until the one-hour deadline
         soon = await running_meeting_ending_in(ctx, timedelta(milliseconds=300))
-        await wait_until_ended(ctx, soon.conference_id, limit_s=10)
+        woke = time.monotonic()
+        ended = await wait_until_ended(ctx, soon.conference_id, limit_s=10)
+        waited = time.monotonic() - woke
     finally:
         task.cancel()
+    # Woken by the new deadline, not by the hour-long poll: ended at its own end, within seconds.
+    assert ended.state is MeetingState.ENDED and ended.end_at == soon.end_at
+    assert waited < 10, waited
+    async with ctx.store.read() as tx:
+        untouched = await tx.meeting(later.conference_id)
+    assert untouched is not None and untouched.state is not MeetingState.ENDED, "the later one runs on"

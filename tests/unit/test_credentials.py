@@ -43,7 +43,9 @@ def test_every_documented_signature_form_verifies(upper: bool, access: bool, mul
     req = appauth.AppAuthRequest(
         "app", corp, "user", 1700000600, "nonce", _signed("app", "k", data, upper=upper, access=access)
     )
-    appauth.verify(req, "k", now_s=1700000000)
+    assert appauth.verify(req, "k", now_s=1700000000) is None  # verified: no refusal raised
+    with pytest.raises(errors.AppSignatureInvalid):  # and the same form under another key is not
+        appauth.verify(req, "other", now_s=1700000000)
 
 
 def test_wrong_key_expired_signature_and_other_app_are_refused() -> None:
@@ -59,7 +61,13 @@ def test_wrong_key_expired_signature_and_other_app_are_refused() -> None:
 
 def test_expire_time_zero_never_expires() -> None:
     header = _signed("app", "k", "app::0:n", upper=False, access=False)
-    appauth.verify(appauth.AppAuthRequest("app", "", "", 0, "n", header), "k", now_s=4_000_000_000)
+    assert (
+        appauth.verify(appauth.AppAuthRequest("app", "", "", 0, "n", header), "k", now_s=4_000_000_000)
+        is None
+    )
+    past = _signed("app", "k", "app::1:n", upper=False, access=False)
+    with pytest.raises(errors.AppSignatureExpired):  # any other time in the past has expired
+        appauth.verify(appauth.AppAuthRequest("app", "", "", 1, "n", past), "k", now_s=4_000_000_000)
 
 
 @given(st.text(max_size=200))

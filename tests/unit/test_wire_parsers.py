@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from datetime import UTC, datetime
 
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 from overtime.api import wire
 from overtime.api.errors import WireError
 from overtime.domain.errors import DomainError
+from overtime.domain.meeting import MeetingSpec
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
@@ -37,8 +37,15 @@ def test_prolong_body_is_parsed_or_refused_cleanly(body: object) -> None:
 
 @given(st.dictionaries(keys, values, max_size=8) | values)
 def test_schedule_body_is_parsed_or_refused_cleanly(body: object) -> None:
-    with contextlib.suppress(WireError, DomainError):  # a clean refusal; anything else fails
-        wire.meeting_spec(wire.decode(json.dumps(body).encode(), wire.ScheduleConf), NOW)
+    try:
+        spec = wire.meeting_spec(wire.decode(json.dumps(body).encode(), wire.ScheduleConf), NOW)
+    except (WireError, DomainError):  # a clean refusal; anything else fails
+        return
+    # Accepted: a validated spec, within the documented rules.
+    assert isinstance(spec, MeetingSpec)
+    assert 15 <= spec.length <= 1440, spec
+    assert len(spec.subject) <= 128, spec
+    assert spec.start is None or spec.start >= NOW.replace(second=0), spec
 
 
 @given(st.binary(max_size=200))
