@@ -10,7 +10,12 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from overtime.domain import errors
+from overtime.domain import credentials, errors
+
+MAX_APP_ID = 128
+MAX_CORP_ID = 64
+MAX_USER_ID = 64
+MAX_NONCE = 128
 
 _HEADER = re.compile(
     r"^\s*HMAC-SHA256\s+signature\s*=\s*(?P<sig>[0-9A-Fa-f]{64})\s*(?:,\s*access\s*=\s*(?P<access>[A-Za-z0-9+/=_-]+)\s*)?$"
@@ -27,6 +32,29 @@ class AppAuthRequest:
     authorization: str
 
 
+def check(req: AppAuthRequest) -> None:
+    """AuthRequestMalformed unless every part fits what we store and none holds a `:`.
+
+    The SDK signs `":".join(parts)`; with a `:` inside a part, one signed string would read as
+    other parts too (a multi-tenant signature over `app:corp:user:exp:nonce` would pass as a
+    single-tenant login of userId `corp:user`). Without colons the join is unambiguous: the
+    single-tenant string has 3 colons, the multi-tenant one 4, each at a fixed place."""
+    if not req.app_id or not req.nonce:
+        raise errors.AuthRequestMalformed("appId and nonce are required.")
+    for name, value, limit in (
+        ("appId", req.app_id, MAX_APP_ID),
+        ("corpId", req.corp_id, MAX_CORP_ID),
+        ("userId", req.user_id, MAX_USER_ID),
+        ("nonce", req.nonce, MAX_NONCE),
+    ):
+        if value and not credentials.plausible(value, limit):
+            raise errors.AuthRequestMalformed(
+                f"{name} must be at most {limit} characters, without control characters."
+            )
+        if ":" in value:
+            raise errors.AuthRequestMalformed(f"{name} must not contain ':'.")
+
+
 def _sign(key: str, data: str) -> str:
     return hmac.new(key.encode(), data.encode(), hashlib.sha256).hexdigest()
 
@@ -36,8 +64,10 @@ def verify(req: AppAuthRequest, app_key: str, now_s: int) -> None:
 
     Accepted: upper- or lower-case hex; with or without `,access=base64(appId)` (if present it
     must name the same app); the single-enterprise data string `appId:userId:expireTime:nonce`
-    and the multi-tenant one `appId:corpId:userId:expireTime:nonce`.
+    and the multi-tenant one `appId:corpId:userId:expireTime:nonce` (parts checked by `check`,
+    so neither string can be read as the other).
     """
+    check(req)
     m = _HEADER.match(req.authorization or "")
     if not m:
         raise errors.AppSignatureInvalid()

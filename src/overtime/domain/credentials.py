@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import secrets
+import unicodedata
+
+from overtime.domain import errors
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+MAX_ACCOUNT = 255
+"""The longest account name that can exist (the store's column)."""
+
+
+def parse_basic(header: str | None) -> tuple[str, str]:
+    """`Authorization: Basic base64(account:password)` as (account, password); AccountAuthFailed
+    when it is absent or garbled. The account name is not checked here (see `plausible`): a
+    name that cannot exist is refused like a wrong password, and counted like one."""
+    if not header or not header[:6].lower() == "basic ":
+        raise errors.AccountAuthFailed()
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise errors.AccountAuthFailed() from None
+    account, sep, password = decoded.partition(":")
+    if not sep or not account:
+        raise errors.AccountAuthFailed()
+    return account, password
+
+
+def plausible(value: str, max_length: int) -> bool:
+    """Whether a name or id sent by a client could be one we store: 1 to `max_length`
+    characters, none of them a control character (NUL included) or a lone surrogate. Anything
+    else is not looked up at all (PostgreSQL refuses NUL, and a value longer than its column
+    cannot match): it is simply not found."""
+    return 0 < len(value) <= max_length and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
 
 
 def new_token(prefix: str) -> str:

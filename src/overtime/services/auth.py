@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from overtime.domain import appauth, credentials, errors, throttle
+from overtime.domain import appauth, credentials, errors
 from overtime.domain.accounts import Account, App
 from overtime.domain.tokens import (
     ACCESS_TOKEN_TTL,
@@ -18,6 +16,7 @@ from overtime.domain.tokens import (
     IssuedAccessToken,
     max_live_tokens,
 )
+from overtime.services import guessing
 from overtime.services.context import Context
 from overtime.storage.sql import Tx
 
@@ -31,19 +30,6 @@ class Session:
 
     account: Account
     token: AccessToken
-
-
-def _parse_basic(header: str | None) -> tuple[str, str]:
-    if not header or not header[:6].lower() == "basic ":
-        raise errors.AccountAuthFailed()
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise errors.AccountAuthFailed() from None
-    account, sep, password = decoded.partition(":")
-    if not sep or not account:
-        raise errors.AccountAuthFailed()
-    return account, password
 
 
 async def _issue(
@@ -69,8 +55,11 @@ async def _issue(
 async def create_account(
     ctx: Context, account: str, password: str, *, name: str, corp_id: str, is_admin: bool
 ) -> Account:
-    if not account or len(account) > 255:
-        raise errors.InvalidParameter("The account must be 1 to 255 characters.")
+    if not credentials.plausible(account, credentials.MAX_ACCOUNT) or ":" in account:
+        # A ':' could never log in: Basic auth splits `account:password` at the first one.
+        raise errors.InvalidParameter(
+            "The account must be 1 to 255 characters, without ':' or control characters."
+        )
     password_hash = await asyncio.to_thread(credentials.hash_password, password)
     created = Account(
         id=uuid.uuid4().hex,
@@ -102,25 +91,20 @@ async def create_token_by_account(
     ctx: Context, authorization: str | None, client_type: int, client_ip: str
 ) -> tuple[IssuedAccessToken, Account]:
     """POST /v1/usg/acs/auth/account."""
-    name, password = _parse_basic(authorization)
-    key = f"login:{name}:{client_ip}"
+    name, password = credentials.parse_basic(authorization)
     now = ctx.clock.now()
-    now_ms = int(now.timestamp() * 1000)
+    guard = guessing.login(name, client_ip, now)
     async with ctx.store.read() as tx:
-        wait = throttle.retry_after_s(await tx.attempts(key), now_ms)
-        account = await tx.account_by_name(name)
-    if wait is not None:
-        raise errors.AccountLoginLocked(wait)
+        await guard.check(tx)
+        account = await tx.account_by_name(name) if guard.plausible else None
     stored = account.password_hash if account and account.password_hash else credentials.DUMMY_PASSWORD_HASH
     ok = await asyncio.to_thread(credentials.verify_password, password, stored)
+    failed = not ok or account is None or not account.password_hash
     async with ctx.store.write() as tx:
-        if not ok or account is None or not account.password_hash:
-            await tx.put_attempts(key, throttle.after_failure(await tx.attempts(key), now_ms))
-            failed = True
-        else:
-            await tx.clear_attempts(key)
+        await guard.record(tx, ok=not failed)
+        if not failed:
+            assert account is not None
             issued = await _issue(tx, account, client_type, client_ip, now)
-            failed = False
     if failed:
         raise errors.AccountAuthFailed()
     assert account is not None
@@ -135,8 +119,11 @@ async def create_token_by_app(
     user_name: str | None,
 ) -> tuple[IssuedAccessToken, Account]:
     """POST /v2/usg/acs/auth/appauth."""
-    if not req.app_id or not req.nonce or len(req.nonce) > 128:
-        raise errors.AuthRequestMalformed("appId and nonce (at most 128 characters) are required.")
+    appauth.check(req)
+    if user_name and not credentials.plausible(user_name, credentials.MAX_ACCOUNT):
+        raise errors.AuthRequestMalformed(
+            "userName must be at most 255 characters, without control characters."
+        )
     now = ctx.clock.now()
     async with ctx.store.write() as tx:
         app = await tx.app(req.app_id)

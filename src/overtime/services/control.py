@@ -6,10 +6,11 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from overtime.domain import credentials, errors, throttle
+from overtime.domain import credentials, errors
 from overtime.domain.meeting import DEFAULT_EXTENSION, EndReason, Meeting, MeetingState
 from overtime.domain.presence import Participant
 from overtime.domain.tokens import CONTROL_TOKEN_TTL, WS_TOKEN_TTL, ControlToken, IssuedControlToken, Role
+from overtime.services import guessing
 from overtime.services.context import Context, Pending
 from overtime.storage.sql import Tx
 
@@ -132,37 +133,30 @@ async def create_conf_token(
     if not password:
         raise errors.ConferenceAuthFailed("The meeting password must not be empty.")
 
-    key = f"conf:{conference_id}:{client_ip}"
-    now_ms = int(now.timestamp() * 1000)
+    guard = guessing.conference(conference_id, client_ip, now)
     async with ctx.store.write() as tx:
-        wait = throttle.retry_after_s(await tx.attempts(key), now_ms)
-        if wait is not None:
-            raise errors.ControlLoginLocked(wait)
-        meeting = await tx.meeting(conference_id) if conference_id else None
+        await guard.check(tx)
+        meeting = await tx.meeting(conference_id) if guard.plausible else None
         role: Role | None = None
         if meeting is not None:
             # Both comparisons always run: the time taken does not tell which password matched.
             is_chair = credentials.same(password, meeting.chair_password)
             is_guest = credentials.same(password, meeting.guest_password)
             role = Role.CHAIR if is_chair else Role.ATTENDEE if is_guest else None
-        if meeting is None or role is None:
-            await tx.put_attempts(key, throttle.after_failure(await tx.attempts(key), now_ms))
-            failed = True
-        else:
-            failed = False
-            await tx.clear_attempts(key)
-            if meeting.state is MeetingState.RUNNING:
-                raw = credentials.new_token(CONTROL_PREFIX)
-                record = ControlToken(
-                    digest=credentials.digest(raw),
-                    conference_id=meeting.conference_id,
-                    conf_uuid=meeting.conf_uuid,
-                    role=role,
-                    created_at=now,
-                    expires_at=now + CONTROL_TOKEN_TTL,
-                )
-                await tx.insert_control_token(record)
-                ws = await _issue_ws_token(ctx, tx, meeting, role)
+        failed = meeting is None or role is None
+        await guard.record(tx, ok=not failed)
+        if meeting is not None and role is not None and meeting.state is MeetingState.RUNNING:
+            raw = credentials.new_token(CONTROL_PREFIX)
+            record = ControlToken(
+                digest=credentials.digest(raw),
+                conference_id=meeting.conference_id,
+                conf_uuid=meeting.conf_uuid,
+                role=role,
+                created_at=now,
+                expires_at=now + CONTROL_TOKEN_TTL,
+            )
+            await tx.insert_control_token(record)
+            ws = await _issue_ws_token(ctx, tx, meeting, role)
     if failed:
         raise errors.ConferenceAuthFailed()
     assert meeting is not None

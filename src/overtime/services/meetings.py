@@ -6,12 +6,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from overtime.domain import credentials, errors, throttle
+from overtime.domain import credentials, errors
 from overtime.domain.meeting import (
     Meeting,
     MeetingSpec,
     MeetingState,
 )
+from overtime.services import guessing
 from overtime.services.auth import Session
 from overtime.services.context import Context, Pending
 from overtime.storage.sql import LedgerEntry, MeetingQuery, StaleWrite, Tx
@@ -219,16 +220,12 @@ async def start_meeting(
 ) -> Meeting:
     """POST /v1/mmc/management/conferences/start: the chair password (or the guest password
     when `allowGuestStartConf`) starts a scheduled meeting; a running one stays as it is."""
-    key = f"conf:{conference_id}:{client_ip}"
     now = ctx.clock.now()
-    now_ms = int(now.timestamp() * 1000)
+    guard = guessing.conference(conference_id, client_ip, now)
     pending = Pending()
-    failed = False
     async with ctx.store.write() as tx:
-        wait = throttle.retry_after_s(await tx.attempts(key), now_ms)
-        if wait is not None:
-            raise errors.ControlLoginLocked(wait)
-        meeting = await tx.meeting(conference_id, for_update=True) if conference_id else None
+        await guard.check(tx)
+        meeting = await tx.meeting(conference_id, for_update=True) if guard.plausible else None
         allowed = (
             meeting is not None
             and meeting.state is not MeetingState.CANCELLED
@@ -237,11 +234,10 @@ async def start_meeting(
                 or (meeting.allow_guest_start and credentials.same(password, meeting.guest_password))
             )
         )
-        if not allowed or meeting is None:
-            await tx.put_attempts(key, throttle.after_failure(await tx.attempts(key), now_ms))
-            failed = True
-        else:
-            await tx.clear_attempts(key)
+        failed = not allowed or meeting is None
+        await guard.record(tx, ok=not failed)
+        if not failed:
+            assert meeting is not None
             if meeting.start(now, session.account.id):
                 await pending.save(tx, meeting)
     if failed:

@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import (
+    case,
     delete,
+    func,
     insert,
+    or_,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 
-from overtime.domain import errors
+from overtime.domain import errors, throttle
 from overtime.domain.accounts import Account, App
 from overtime.domain.clock import from_ms, to_ms
 from overtime.domain.throttle import Attempts
@@ -178,13 +181,40 @@ class AccountsTx:
             return Attempts()
         return Attempts(row.failures, row.window_start, row.locked_until)
 
-    async def put_attempts(self, key: str, a: Attempts) -> None:
-        values = {"failures": a.failures, "window_start": a.window_start, "locked_until": a.locked_until}
+    async def record_failure(self, key: str, now_ms: int, *, max_rows: int = throttle.MAX_ROWS) -> Attempts:
+        """Counts one failure under `key` (a `throttle.key` digest). Adding a new counter first
+        deletes the lapsed ones and, past `max_rows`, the least useful ones: unlocked before
+        locked, oldest window first. So the table stays bounded whatever the callers send."""
+        before = await self.attempts(key)
+        after = throttle.after_failure(before, now_ms)
+        values = {
+            "failures": after.failures,
+            "window_start": after.window_start,
+            "locked_until": after.locked_until,
+        }
+        if before == Attempts():
+            await self._trim_throttles(now_ms, max_rows - 1)
         await self.conn.execute(
             upsert(self.conn, throttles)
             .values(key=key, **values)
             .on_conflict_do_update(index_elements=[throttles.c.key], set_=values)
         )
+        return after
+
+    async def _trim_throttles(self, now_ms: int, keep: int) -> None:
+        c = throttles.c
+        await self.conn.execute(
+            delete(throttles).where(
+                c.locked_until <= now_ms,
+                or_(c.window_start < throttle.lapsed_before(now_ms), c.locked_until > 0),
+            )
+        )
+        count = (await self.conn.execute(select(func.count()).select_from(throttles))).scalar_one()
+        if count <= keep:
+            return
+        still_locked = case((c.locked_until > now_ms, 1), else_=0)
+        oldest = select(c.key).order_by(still_locked, c.window_start, c.key).limit(count - keep)
+        await self.conn.execute(delete(throttles).where(c.key.in_(oldest)))
 
     async def clear_attempts(self, key: str) -> None:
         await self.conn.execute(delete(throttles).where(throttles.c.key == key))
