@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from overtime.api import webhook_wire, wire
 from overtime.api.http import context, ok
-from overtime.domain import errors
+from overtime.api.query import parse_query
 from overtime.services import auth
 from overtime.services import webhooks as service
 from overtime.services.auth import Session
@@ -16,13 +16,6 @@ from overtime.services.auth import Session
 
 async def _session(request: Request) -> Session:
     return await auth.authenticate(context(request), request.headers.get("x-access-token"))
-
-
-def _required(request: Request, name: str) -> str:
-    value = request.query_params.get(name, "")
-    if not value:
-        raise errors.InvalidParameter(f"{name} is required.")
-    return value
 
 
 async def set_config(request: Request) -> Response:
@@ -43,25 +36,24 @@ async def set_config(request: Request) -> Response:
 async def show_config(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
-    config = await service.show_config(ctx, session, corp_id=request.query_params.get("corpId"))
+    params = parse_query(request, webhook_wire.ShowQuery)
+    config = await service.show_config(ctx, session, corp_id=params.corpId)
     return ok(webhook_wire.config_info(config))
 
 
 async def delete_config(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
-    await service.delete_config(ctx, session, _required(request, "id"))
+    params = parse_query(request, webhook_wire.DeleteQuery)
+    await service.delete_config(ctx, session, params.id)
     return ok()
 
 
 async def change_status(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
-    config_id = _required(request, "id")
-    raw = _required(request, "status")
-    if raw not in ("0", "1", "2"):
-        raise errors.InvalidParameter("status must be 0, 1 or 2.")
-    await service.change_status(ctx, session, config_id, int(raw))
+    params = parse_query(request, webhook_wire.StatusQuery)
+    await service.change_status(ctx, session, params.id, params.status)
     return ok()
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -76,10 +79,15 @@ class WebhookConfig:
         )
 
 
+_LABEL = re.compile(r"^(?![-_])[A-Za-z0-9_-]{1,63}(?<![-_])$")
+
+
 def check_url(url: str) -> None:
-    """Callback URLs must be absolute HTTPS URLs (reference §7.1)."""
+    """Callback URLs must be absolute HTTPS URLs (reference §7.1), with a host name or IP
+    address, no user information, and no whitespace or control characters anywhere (urlsplit
+    would silently drop a tab or CRLF, so the text is checked as sent)."""
     if len(url) > MAX_URL:
-        raise errors.InvalidParameter("url is too long.")
+        raise errors.InvalidParameter(f"url is too long (at most {MAX_URL} characters).")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a bad port
@@ -87,6 +95,34 @@ def check_url(url: str) -> None:
         raise errors.InvalidParameter("url is not a valid URL.") from None
     if parts.scheme.lower() != "https" or not parts.hostname:
         raise errors.InvalidParameter("url must be an https:// URL.")
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in url):
+        raise errors.InvalidParameter("url must not contain spaces or control characters.")
+    if parts.username is not None or parts.password is not None:
+        raise errors.InvalidParameter("url must not contain a user name or password.")
+    if not _valid_host(parts.hostname, bracketed=parts.netloc.rsplit("@", 1)[-1].startswith("[")):
+        raise errors.InvalidParameter("url does not name a valid host.")
+
+
+def _valid_host(host: str, *, bracketed: bool) -> bool:
+    """An IPv6 address in brackets, an IPv4 address, or a DNS name of letters, digits,
+    hyphens and underscores (container names have them; an internationalised name is given in
+    its xn-- form), labels of at most 63 characters, at most 253 in all."""
+    if bracketed:
+        try:
+            return ipaddress.ip_address(host).version == 6
+        except ValueError:
+            return False
+    try:
+        ipaddress.IPv4Address(host)
+        return True
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith(".") else host
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+        return False
+    # A name ending in an all-digit label would be a mistyped IPv4 address (1.2.3.999).
+    return not labels[-1].isdigit()
 
 
 def event_names(kind: EventKind, meeting_kind: MeetingKind | None, detail: str) -> list[str]:

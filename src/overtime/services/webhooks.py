@@ -14,7 +14,7 @@ from datetime import datetime
 
 import httpx
 
-from overtime.domain import errors
+from overtime.domain import credentials, errors
 from overtime.domain import webhooks as hooks
 from overtime.domain.clock import to_ms
 from overtime.domain.meeting import EventKind
@@ -33,6 +33,8 @@ GAP_WAIT_SECONDS = 60.0
 """How long a hole in the ledger's ids is waited for (a transaction that has its id but has not
 committed yet) before it is taken for a rolled-back one."""
 FAN_OUT_BATCH = 500
+CONFIG_ID_LENGTH = 32
+"""Config ids are 32 hex digits: anything longer is not looked up (simply not found)."""
 
 
 def http_client(opts: WebhookOptions) -> httpx.AsyncClient:
@@ -109,7 +111,8 @@ async def show_config(ctx: Context, session: Session, *, corp_id: str | None) ->
 async def _own(ctx: Context, session: Session, config_id: str) -> WebhookConfig:
     corp = _require_admin(session)
     async with ctx.store.read() as tx:
-        config = await store.config_by_id(tx.conn, config_id) if config_id else None
+        known = credentials.plausible(config_id, CONFIG_ID_LENGTH)
+        config = await store.config_by_id(tx.conn, config_id) if known else None
     if config is None or config.corp_id != corp:
         raise errors.WebhookConfigNotFound()
     return config
@@ -141,6 +144,14 @@ async def change_status(ctx: Context, session: Session, config_id: str, status: 
             await store.set_status(tx.conn, config.id, wanted)
 
 
+VERIFY_FAILED = (
+    "The subscriber did not answer the meeting.verify handshake correctly; the server log says why."
+)
+"""The one answer to every failed handshake: whether the host did not resolve, refused the
+connection, timed out, failed TLS or answered wrongly stays in the server log, so the enable
+route cannot be used to scan which internal hosts and ports are open."""
+
+
 async def verify(ctx: Context, config: WebhookConfig) -> None:
     """POSTs `meeting.verify`; the subscriber must answer 200 echoing the nonce."""
     now = ctx.clock.now()
@@ -151,11 +162,19 @@ async def verify(ctx: Context, config: WebhookConfig) -> None:
         async with http_client(ctx.webhooks) as client:
             answer = await post(client, config.url, signer, info, now, nonce=nonce)
     except httpx.HTTPError as e:
-        raise errors.WebhookVerifyFailed(f"The subscriber could not be reached: {_describe(e)}") from None
-    if not hooks.verify_answer_ok(answer.status, answer.body, nonce):
-        raise errors.WebhookVerifyFailed(
-            f"The subscriber did not answer meeting.verify correctly (HTTP {answer.status})."
-        )
+        why = f"could not be reached: {type(e).__name__}: {_describe(e)}"
+    else:
+        if hooks.verify_answer_ok(answer.status, answer.body, nonce):
+            return
+        why = f"answered HTTP {answer.status} without the expected nonce"
+    log.warning(
+        "webhook config %s (corp %s): meeting.verify to %r failed: %s",
+        config.id,
+        config.corp_id,
+        config.url,
+        why,
+    )
+    raise errors.WebhookVerifyFailed(VERIFY_FAILED)
 
 
 def _describe(e: Exception) -> str:
