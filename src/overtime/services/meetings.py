@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from overtime.domain import credentials, errors
+from overtime.domain import credentials, errors, paging
 from overtime.domain.meeting import (
     Meeting,
     MeetingSpec,
@@ -17,7 +17,6 @@ from overtime.services.auth import Session
 from overtime.services.context import Context, Pending
 from overtime.storage.sql import LedgerEntry, MeetingQuery, StaleWrite, Tx
 
-MAX_LIMIT = 500
 _ID_ATTEMPTS = 20
 
 
@@ -149,7 +148,7 @@ async def _page(
     """One page of the meetings `session` may see: its own, or the corp's for an admin asking
     with queryAll."""
     account = session.account
-    offset, limit = max(0, offset), min(MAX_LIMIT, max(1, limit))
+    offset, limit = paging.clamp(offset, limit)
     query = MeetingQuery(
         states=states,
         corp_id=account.corp_id,
@@ -211,7 +210,7 @@ async def control_records(
     meeting, _owner = await history_detail(ctx, session, conf_uuid)
     async with ctx.store.read() as tx:
         entries = [e for e in await tx.ledger(meeting.conference_id) if e.conf_uuid == conf_uuid]
-    offset, limit = max(0, offset), min(MAX_LIMIT, max(1, limit))
+    offset, limit = paging.clamp(offset, limit)
     return meeting, len(entries), entries[offset : offset + limit]
 
 
