@@ -1,15 +1,16 @@
 """Fan-out of meeting changes to the meeting-control WebSocket's subscribers.
 
-Each subscriber has a queue and a writer task, so a slow client never holds up the others. The
-hub keeps, per subscribed meeting, its last known state and who is present (refreshed from the
-store once per change, whatever the number of subscribers), and a ticker sends our "ending soon"
-notices 10, 5 and 1 minutes before an end that no auto-extension will move."""
+Each subscriber has a bounded queue and a writer task, so a slow client never holds up the others
+and a client that does not read is disconnected rather than buffered for. The hub keeps, per
+subscribed meeting, its last known state and who is present (refreshed from the store once per
+change, whatever the number of subscribers), and a ticker sends our "ending soon" notices 10, 5
+and 1 minutes before an end that no auto-extension will move."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -37,35 +38,90 @@ _DYNAMIC_KINDS = frozenset(
 _PRESENCE_KINDS = frozenset({EventKind.JOINED, EventKind.LEFT})
 
 
+QUEUE_FRAMES = 64
+"""At most this many frames wait for one slow client; one more and its socket is closed."""
+QUEUE_BYTES = 1024 * 1024
+"""At most this many bytes (of text) wait for one slow client; beyond, its socket is closed."""
+NORMAL_CLOSURE = 1000
+POLICY_VIOLATION = 1008
+INTERNAL_ERROR = 1011
+
+
 @dataclass(eq=False)
 class Subscriber:
+    """One WebSocket client: a bounded queue of frames and the reason its socket must close.
+
+    Everything sent to the client (replies, heartbeat echoes, notifications) goes through the
+    queue, so a client that never reads costs at most QUEUE_FRAMES frames and QUEUE_BYTES bytes:
+    one more and `end` is set (1008, slow consumer) for the connection to close the socket."""
+
     conference_id: str
     role: Role
     send_text: Callable[[str], Awaitable[None]]
-    close: Callable[[int], Awaitable[None]]
     types: frozenset[str] = frozenset(frames.SUPPORTED)
     version: int = 0
-    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    max_frames: int = QUEUE_FRAMES
+    max_bytes: int = QUEUE_BYTES
+    queue: deque[str | tuple[int, str]] = field(default_factory=deque)
+    """Frames to send, and at most one (code, reason): close once the frames before are sent."""
+    queued_bytes: int = 0
+    end: tuple[int, str] | None = None
+    """The close code and reason, once the socket must close; set once."""
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def next_version(self, now_ms: int) -> int:
         """Strictly increasing: the frame's time in ms, or one more than the last."""
         self.version = max(self.version + 1, now_ms)
         return self.version
 
-    def push(self, text: str | None) -> None:
-        self.queue.put_nowait(text)
+    def finish(self, code: int, reason: str) -> None:
+        """The socket must close now with `code`: drops whatever is still queued."""
+        if self.end is None:
+            self.end = (code, reason)
+            self.queue.clear()
+            self.queued_bytes = 0
+            self.ended.set()
+            self._ready.set()
+
+    def push(self, text: str) -> bool:
+        """Queues a frame; False (and the socket set to close) when the client is too far behind."""
+        if self.end is not None:
+            return False
+        size = len(text)
+        if len(self.queue) >= self.max_frames or self.queued_bytes + size > self.max_bytes:
+            self.finish(
+                POLICY_VIOLATION,
+                f"slow consumer: {len(self.queue)} frames, {self.queued_bytes} bytes unread",
+            )
+            return False
+        self.queue.append(text)
+        self.queued_bytes += size
+        self._ready.set()
+        return True
+
+    def close_after_queue(self, code: int = NORMAL_CLOSURE, reason: str = "meeting ended") -> None:
+        """The socket closes with `code` once the frames queued before are sent."""
+        if self.end is None:
+            self.queue.append((code, reason))
+            self._ready.set()
 
     async def write_loop(self) -> None:
-        """Sends queued frames in order; None closes the socket (the meeting ended)."""
-        while True:
-            text = await self.queue.get()
-            if text is None:
-                with contextlib.suppress(Exception):
-                    await self.close(1000)
+        """Sends queued frames in order, until the socket must close."""
+        while self.end is None:
+            if not self.queue:
+                self._ready.clear()
+                await self._ready.wait()
+                continue
+            text = self.queue.popleft()
+            if isinstance(text, tuple):
+                self.finish(*text)
                 return
+            self.queued_bytes -= len(text)
             try:
                 await self.send_text(text)
-            except Exception:
+            except Exception as e:  # the client went away, or the server refuses to send
+                self.finish(INTERNAL_ERROR, f"send failed: {type(e).__name__}")
                 return
 
 
@@ -136,7 +192,7 @@ class Hub:
                     sub, frames.PARTICIPANTS, lambda v, now: frames.participants(meeting, present, v, now)
                 )
             if meeting.state is not MeetingState.RUNNING:
-                sub.push(None)  # the meeting is over: the server closes the socket
+                sub.close_after_queue()  # the meeting is over: the server closes the socket
         if meeting.state is not MeetingState.RUNNING:
             self.subscribers.pop(conference_id, None)
             self.views.pop(conference_id, None)
