@@ -18,7 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from overtime.domain import errors
-from overtime.domain.meeting import EndReason, EventKind, MeetingKind
+from overtime.domain.events import PROLONG as PROLONG
+from overtime.domain.events import EventKind
+from overtime.domain.meeting import EndReason, MeetingKind
 
 MAX_SUBSCRIBER_ID = 128
 MAX_SUBSCRIBER_KEY = 255
@@ -28,7 +30,6 @@ GIVE_UP_AFTER = timedelta(hours=24)
 """A failing event is retried for at least this long (from its first attempt), then dropped."""
 
 VERIFY = "meeting.verify"
-PROLONG = "meeting.prolong"
 """Ours: a running meeting's end moved (manual or automatic extension)."""
 
 
@@ -126,23 +127,14 @@ def _valid_host(host: str, *, bracketed: bool) -> bool:
 
 
 def event_names(kind: EventKind, meeting_kind: MeetingKind | None, detail: str) -> list[str]:
-    """The callback events one ledger entry becomes, in order (possibly none)."""
-    if kind is EventKind.CREATED:
-        return ["meeting.create"] if meeting_kind is MeetingKind.SCHEDULED else []
-    if kind is EventKind.ENDED:
-        # A scheduled meeting that expired never ran: it is only closed.
-        return (
-            ["meeting.conclude"] if detail == EndReason.EXPIRED.value else ["meeting.end", "meeting.conclude"]
-        )
-    return {
-        EventKind.UPDATED: ["meeting.modify"],
-        EventKind.CANCELLED: ["meeting.cancel"],
-        EventKind.STARTED: ["meeting.started"],
-        EventKind.JOINED: ["meeting.join"],
-        EventKind.LEFT: ["meeting.left"],
-        EventKind.EXTENDED: [PROLONG],
-        EventKind.AUTO_EXTENDED: [PROLONG],
-    }.get(kind, [])
+    """The callback events one ledger entry becomes, in order (possibly none): the kind's own
+    (`domain/events.py`), less what this meeting never did."""
+    names = list(kind.effects.webhooks)
+    if kind is EventKind.CREATED and meeting_kind is not MeetingKind.SCHEDULED:
+        return []  # an instant meeting is announced by meeting.started
+    if kind is EventKind.ENDED and detail == EndReason.EXPIRED.value:
+        return [n for n in names if n != "meeting.end"]  # it never ran: only closed
+    return names
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from overtime.domain.clock import to_ms
-from overtime.domain.meeting import EventKind, Meeting, MeetingEvent, MeetingState
+from overtime.domain.meeting import Meeting, MeetingEvent, MeetingState
 from overtime.domain.presence import Participant
 from overtime.domain.tokens import Role
 from overtime.realtime import frames
@@ -24,18 +24,6 @@ from overtime.services.context import Context
 
 log = logging.getLogger("overtime.realtime")
 WARN_MINUTES = (10, 5, 1)
-_DYNAMIC_KINDS = frozenset(
-    {
-        EventKind.STARTED,
-        EventKind.EXTENDED,
-        EventKind.AUTO_EXTENDED,
-        EventKind.UPDATED,
-        EventKind.AUTO_EXTENSION_SET,
-        EventKind.ENDED,
-        EventKind.CANCELLED,
-    }
-)
-_PRESENCE_KINDS = frozenset({EventKind.JOINED, EventKind.LEFT})
 
 
 QUEUE_FRAMES = 64
@@ -185,9 +173,9 @@ class Hub:
         view = self.views.setdefault(conference_id, MeetingView(meeting, present))
         view.meeting, view.present = meeting, present
         for sub in list(subs):
-            if kinds & _DYNAMIC_KINDS:
+            if any(k.effects.dynamic for k in kinds):
                 self._send(sub, frames.DYNAMIC, lambda v, now: frames.dynamic(meeting, v, now))
-            if kinds & _PRESENCE_KINDS:
+            if any(k.effects.presence for k in kinds):
                 self._send(
                     sub, frames.PARTICIPANTS, lambda v, now: frames.participants(meeting, present, v, now)
                 )
