@@ -1,100 +1,120 @@
-"""`overtime serve | users add | apps add | migrate` (BEHAVIOUR §7). Thin: parse, build, call."""
+"""`overtime serve | users add | apps add | migrate` (BEHAVIOUR §7). Thin: parse, build, call.
+
+Every failure ends in one line on stderr naming the bad value: exit code 2 for a bad flag or
+environment value, 1 when the server or the database cannot do what was asked."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
-import os
 import secrets
 import signal
 import sys
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from overtime.domain.clock import Clock, OffsetClock, SystemClock
 from overtime.domain.errors import DomainError
 from overtime.domain.webhooks import WebhookOptions
 from overtime.services import auth
 from overtime.services.context import Context
-from overtime.settings import Settings
+from overtime.settings import CliError, Settings, UsageError, from_args, redact_url, value
 from overtime.storage.sql import Store, migrate
 
 T = TypeVar("T")
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(f"OVERTIME_{name}", default)
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """A usage error is one line too (argparse prints the usage and the message)."""
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def _add_storage_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--database",
-        default=_env("DATABASE", ""),
         help="database URL (sqlite:///PATH or postgresql://...); default: SQLite in the data dir",
     )
     p.add_argument(
         "--data-dir",
-        type=Path,
-        default=Path(_env("DATA_DIR", ".overtime") or ".overtime"),
-        help="where the SQLite file and the generated TLS files live (default .overtime)",
+        help="where the SQLite file and the generated TLS files live (default .overtime; created 0700)",
     )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="overtime", description="Meeting control server speaking Huawei Cloud Meeting's REST API."
+def _add_serve_flags(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", help="port to listen on, 1-65535 (default 8443); a busy one is refused")
+    serve.add_argument(
+        "--tls-cert", help="the server certificate (PEM); default: one minted under DATA_DIR/tls"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    serve = sub.add_parser("serve", help="run the HTTPS server")
-    serve.add_argument("--host", default=_env("HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(_env("PORT", "8443") or "8443"))
-    serve.add_argument("--tls-cert", type=Path, default=_env("TLS_CERT"))
-    serve.add_argument("--tls-key", type=Path, default=_env("TLS_KEY"))
+    serve.add_argument("--tls-key", help="the server certificate's private key (PEM)")
     serve.add_argument(
         "--db-pool-size",
-        type=int,
-        default=int(_env("DB_POOL_SIZE", "10") or "10"),
         help="PostgreSQL connections each server keeps open (as many more under a burst; default 10)",
     )
     serve.add_argument(
         "--ws-idle-timeout",
-        type=float,
-        default=float(_env("WS_IDLE_TIMEOUT", "180") or "180"),
         help="seconds without a frame after which the meeting-control WebSocket is closed (default 180)",
     )
     serve.add_argument(
         "--webhook-ca",
-        type=Path,
-        default=_env("WEBHOOK_CA"),
         help="extra CA certificates (PEM) trusted for webhook subscribers, besides the system store",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="comma-separated IPs or CIDR networks of reverse proxies trusted to name the client in "
+        "X-Forwarded-For (and the scheme in X-Forwarded-Proto), or * for every peer, as in uvicorn "
+        "and gunicorn; default empty: trust nobody, the peer is the client",
     )
     serve.add_argument(
         "--sandbox",
         action="store_true",
-        default=(_env("SANDBOX", "") or "").lower() in ("1", "true", "yes"),
+        default=None,
         help="enable the sandbox API: a movable shared clock, participants, the ledger (for tests)",
     )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="overtime",
+        description="Meeting control server speaking Huawei Cloud Meeting's REST API. "
+        "Every option has an OVERTIME_* environment variable (OVERTIME_PORT, OVERTIME_DATABASE, ...).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTPS server")
+    _add_serve_flags(serve)
     _add_storage_flags(serve)
 
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
-    add_user = users.add_parser("add", help="create an account for account/password authentication")
+    add_user = users.add_parser(
+        "add",
+        help="create an account for account/password authentication",
+        description="The password comes from --password, --password-stdin, or else a prompt.",
+    )
     add_user.add_argument("account")
-    add_user.add_argument("--password", required=True)
+    password = add_user.add_mutually_exclusive_group()
+    password.add_argument("--password", help="the password (visible in ps and the shell's history)")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
     add_user.add_argument("--name", default="")
     add_user.add_argument(
         "--admin", action="store_true", help="an enterprise admin: sees all of the enterprise's meetings"
     )
-    add_user.add_argument("--corp", default=_env("CORP", "default"), help="the enterprise (corp) id")
+    add_user.add_argument("--corp", help="the enterprise (corp) id (default: OVERTIME_CORP or default)")
     _add_storage_flags(add_user)
 
     apps = sub.add_parser("apps", help="manage App IDs").add_subparsers(dest="action", required=True)
     add_app = apps.add_parser("add", help="register an App ID for App ID authentication; prints its key")
     add_app.add_argument("app_id")
     add_app.add_argument("--key", default=None, help="the App key (default: a new random one)")
-    add_app.add_argument("--corp", default=_env("CORP", "default"), help="the enterprise (corp) id")
+    add_app.add_argument("--corp", help="the enterprise (corp) id (default: OVERTIME_CORP or default)")
     _add_storage_flags(add_app)
 
     migrate_cmd = sub.add_parser("migrate", help="apply database migrations and exit")
@@ -102,25 +122,67 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(
-        host=getattr(args, "host", "127.0.0.1"),
-        port=getattr(args, "port", 8443),
-        data_dir=args.data_dir,
-        database=args.database or "",
-        tls_cert=getattr(args, "tls_cert", None),
-        tls_key=getattr(args, "tls_key", None),
-        sandbox=getattr(args, "sandbox", False),
-        ws_idle_seconds=getattr(args, "ws_idle_timeout", 180.0),
-        db_pool_size=getattr(args, "db_pool_size", 10),
-        webhook_ca=getattr(args, "webhook_ca", None),
-        webhook_retry_base_seconds=float(_env("WEBHOOK_RETRY_BASE_SECONDS", "1") or "1"),
-    )
+# -- checks of the account and App commands -----------------------------------------------------
+
+
+def _name(kind: str, text: str) -> str:
+    """An account, App ID or corp id: not blank, no control characters; accounts and App IDs
+    also without ':' (Basic auth and the App ID signature split at colons)."""
+    shown = f"{kind} {text!r}"
+    if not text.strip():
+        raise UsageError(f"{shown}: must not be empty")
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise UsageError(f"{shown}: must not contain control characters")
+    if kind != "--corp" and ":" in text:
+        raise UsageError(f"{shown}: must not contain ':' (Basic auth splits at it, so it could never log in)")
+    return text
+
+
+def _corp(args: argparse.Namespace) -> str:
+    corp: str = value(args, "corp", "default").text
+    return _name("--corp", corp)
+
+
+def _password(args: argparse.Namespace) -> str:
+    password: str
+    if args.password is not None:
+        password, source = args.password, "--password ''"
+    elif args.password_stdin:
+        password, source = sys.stdin.readline().rstrip("\r\n"), "the password on standard input"
+    elif sys.stdin.isatty():
+        password, source = getpass.getpass("Password: "), "the password"
+        if getpass.getpass("Password (again): ") != password:
+            raise UsageError("the two passwords differ")
+    else:
+        raise UsageError(
+            "no password: give --password-stdin and the password on standard input, or run in a terminal"
+        )
+    if not password:
+        raise UsageError(f"{source}: must not be empty")
+    return password
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def _prepare_storage(settings: Settings) -> None:
+    """The data directory (0700 when created here) and the schema; CliError naming what failed."""
+    try:
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as e:
+        raise CliError(f"--data-dir {settings.data_dir}: cannot create it ({e.strerror})") from None
+    url = settings.database_url
+    try:
+        migrate(url)
+    except SQLAlchemyError as e:
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        raise CliError(f"database {redact_url(url)}: {reason}") from None
+    except OSError as e:
+        raise CliError(f"database {redact_url(url)}: {e.strerror or e}") from None
 
 
 def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -> T:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(settings.database_url)
+    _prepare_storage(settings)
 
     async def run() -> T:
         store = Store(settings.database_url)
@@ -135,21 +197,25 @@ def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -
 def _serve(settings: Settings) -> None:
     from granian.constants import HTTPModes, Interfaces, SSLProtocols
     from granian.http import HTTP1Settings
-    from granian.server.embed import Server
 
     from overtime.api.app import create_app
-    from overtime.tls import TlsFiles, ensure_local_ca
+    from overtime.listener import SocketServer, listen
+    from overtime.tls import ensure_local_ca, operator_files
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(settings.database_url)
-    if settings.webhook_ca is not None and not settings.webhook_ca.is_file():
-        sys.exit(f"overtime: --webhook-ca {settings.webhook_ca}: no such file")
     if settings.tls_cert and settings.tls_key:
-        tls = TlsFiles(settings.tls_cert, settings.tls_key, None)
-    elif settings.tls_cert or settings.tls_key:
-        sys.exit("overtime: --tls-cert and --tls-key go together")
-    else:
-        tls = ensure_local_ca(settings.data_dir / "tls", settings.host, SystemClock().now())
+        try:
+            tls = operator_files(settings.tls_cert, settings.tls_key)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+    sock = listen(settings.host, settings.port)  # before anything is announced: a busy port ends here
+    _prepare_storage(settings)
+    if not (settings.tls_cert and settings.tls_key):
+        try:
+            tls = ensure_local_ca(settings.data_dir / "tls", settings.host, SystemClock().now())
+        except OSError as e:
+            raise CliError(
+                f"{settings.data_dir / 'tls'}: cannot write the TLS files ({e.strerror})"
+            ) from None
         print(
             f"overtime: CA certificate (for HttpConfig.ssl_ca_cert): {tls.ca.resolve() if tls.ca else ''}",
             flush=True,
@@ -162,10 +228,15 @@ def _serve(settings: Settings) -> None:
             ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
         )
         ctx = Context(store, clock, webhooks=options)
-        server = Server(
-            create_app(ctx, sandbox=settings.sandbox, ws_idle_seconds=settings.ws_idle_seconds),
-            address=settings.host,
-            port=settings.port,
+        app = create_app(
+            ctx,
+            sandbox=settings.sandbox,
+            ws_idle_seconds=settings.ws_idle_seconds,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
+        server = SocketServer(
+            app,
+            sock,
             interface=Interfaces.ASGI,
             ssl_cert=tls.cert,
             ssl_key=tls.key,
@@ -175,14 +246,15 @@ def _serve(settings: Settings) -> None:
             # the read buffer bounds request headers to 64 KiB (431 beyond).
             http=HTTPModes.http1,
             http1_settings=HTTP1Settings(header_read_timeout=10_000, max_buffer_size=64 * 1024),
-            log_level="warning",  # type: ignore[arg-type]
+            log_level="warning",
         )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, server.stop)
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(
-            f"overtime: serving https://{settings.host}:{settings.port}"
-            f"{' in sandbox mode' if settings.sandbox else ''} with {_redact(settings.database_url)}",
+            f"overtime: serving https://{host}:{settings.port}"
+            f"{' in sandbox mode' if settings.sandbox else ''} with {redact_url(settings.database_url)}",
             flush=True,
         )
         await server.serve()
@@ -190,44 +262,51 @@ def _serve(settings: Settings) -> None:
     asyncio.run(run())
 
 
-def _redact(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
+def _add_user(args: argparse.Namespace, settings: Settings) -> None:
+    account, corp = _name("account", args.account), _corp(args)
+    password = _password(args)
+    created = _with_context(
+        settings,
+        lambda ctx: auth.create_account(
+            ctx, account, password, name=args.name, corp_id=corp, is_admin=args.admin
+        ),
+    )
+    print(
+        f"Account {created.account} created (userUUID {created.id}, corp {created.corp_id}"
+        f"{', admin' if created.is_admin else ''})."
+    )
+
+
+def _add_app(args: argparse.Namespace, settings: Settings) -> None:
+    app_id, corp = _name("App ID", args.app_id), _corp(args)
+    if args.key is not None and not args.key.strip():
+        raise UsageError("--key '': must not be empty (leave it out for a random key)")
+    key = args.key or secrets.token_hex(24)
+    app = _with_context(settings, lambda ctx: auth.create_app(ctx, app_id, key, corp))
+    print(f"App ID: {app.app_id} (corp {app.corp_id})")
+    print(f"App key: {app.app_key}")
+
+
+def _run(args: argparse.Namespace) -> None:
+    settings = from_args(args)
+    if args.command == "serve":
+        _serve(settings)
+    elif args.command == "users":
+        _add_user(args, settings)
+    elif args.command == "apps":
+        _add_app(args, settings)
+    elif args.command == "migrate":
+        _prepare_storage(settings)
+        print("Database is up to date.")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    args = _parser().parse_args(argv)
-    settings = _settings(args)
     try:
-        if args.command == "serve":
-            _serve(settings)
-        elif args.command == "users":
-            account = _with_context(
-                settings,
-                lambda ctx: auth.create_account(
-                    ctx,
-                    args.account,
-                    args.password,
-                    name=args.name,
-                    corp_id=args.corp,
-                    is_admin=args.admin,
-                ),
-            )
-            print(
-                f"Account {account.account} created (userUUID {account.id}, corp {account.corp_id}"
-                f"{', admin' if account.is_admin else ''})."
-            )
-        elif args.command == "apps":
-            key = args.key or secrets.token_hex(24)
-            app = _with_context(settings, lambda ctx: auth.create_app(ctx, args.app_id, key, args.corp))
-            print(f"App ID: {app.app_id} (corp {app.corp_id})")
-            print(f"App key: {app.app_key}")
-        elif args.command == "migrate":
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-            migrate(settings.database_url)
-            print("Database is up to date.")
+        _run(_parser().parse_args(argv))
+    except CliError as e:
+        print(f"overtime: {e.message}", file=sys.stderr, flush=True)
+        sys.exit(e.exit_code)
     except DomainError as e:
-        sys.exit(f"overtime: {e.message}")
+        print(f"overtime: {e.message}", file=sys.stderr, flush=True)
+        sys.exit(1)

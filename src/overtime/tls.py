@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,20 @@ class TlsFiles:
     key: Path
     ca: Path | None
     """The CA to trust (`HttpConfig.ssl_ca_cert`); None when the operator brought a certificate."""
+
+
+def operator_files(cert: Path, key: Path) -> TlsFiles:
+    """The operator's certificate and key, checked to load as a pair before the server starts;
+    ValueError names both files."""
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key, password="")  # never prompts
+    except ssl.SSLError:
+        raise ValueError(
+            f"--tls-cert {cert} and --tls-key {key}: not a PEM certificate and its key"
+        ) from None
+    except OSError as e:
+        raise ValueError(f"--tls-cert {cert} and --tls-key {key}: cannot read them ({e.strerror})") from None
+    return TlsFiles(cert, key, None)
 
 
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,8 +17,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from overtime.api import errors, mmc_control, mmc_management, openapi, usg_auth, webhooks, websocket
 from overtime.api import sandbox as sandbox_routes
-from overtime.api.http import ok
+from overtime.api.http import context, ok
 from overtime.api.middleware import BodyLimit, RequestId
+from overtime.api.proxy import ProxyHeaders, TrustedProxies
 from overtime.domain.errors import DomainError
 from overtime.realtime.hub import Hub
 from overtime.realtime.relay import PgRelay
@@ -29,10 +31,21 @@ from overtime.storage.sql import StoreUnavailable
 
 MAX_BODY_BYTES = 1024 * 1024
 OPENAPI = openapi.document()
+log = logging.getLogger("overtime")
 
 
-async def health(_request: Request) -> Response:
-    return ok({"status": "ok"})
+async def health(request: Request) -> Response:
+    """Cheap by default; `?deep=1` also reads the meetings table and answers 503 when it fails."""
+    if request.query_params.get("deep") not in ("1", "true"):
+        return ok({"status": "ok"})
+    try:
+        await context(request).store.check_read()
+    except Exception:
+        log.exception("health check: the database read failed")
+        return errors.envelope(
+            503, "MMC.111070003", "The database failed a read check.", {"Retry-After": "1"}
+        )
+    return ok({"status": "ok", "database": "ok"})
 
 
 async def openapi_json(_request: Request) -> Response:
@@ -45,9 +58,11 @@ def create_app(
     sandbox: bool = False,
     max_body_bytes: int = MAX_BODY_BYTES,
     ws_idle_seconds: float = 180.0,
+    forwarded_allow_ips: str = "",
 ) -> ASGIApp:
     """The whole server. At start-up it first applies every deadline missed while it was down,
-    in time order, then runs the deadline loop until shutdown."""
+    in time order, then runs the deadline loop until shutdown. `forwarded_allow_ips`: the
+    proxies whose `X-Forwarded-For` names the client (`overtime.api.proxy`); empty trusts none."""
     # Several replicas share a PostgreSQL database: a slow poll lets survivors take over the
     # deadlines of a replica that died, whatever woke it last.
     scheduler = Scheduler(
@@ -107,7 +122,9 @@ def create_app(
     app.state.hub = hub
     app.state.ws_idle_seconds = ws_idle_seconds
     inner: ASGIApp = SharedClock(app, ctx) if sandbox else app
-    return RequestId(BodyLimit(inner, max_body_bytes))
+    outer: ASGIApp = RequestId(BodyLimit(inner, max_body_bytes))
+    trusted = TrustedProxies.parse(forwarded_allow_ips)
+    return ProxyHeaders(outer, trusted) if trusted else outer
 
 
 class SharedClock:

@@ -9,8 +9,9 @@ open with `BEGIN IMMEDIATE`, so a read-then-write transaction never fails on a l
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from alembic import command
@@ -21,6 +22,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    make_url,
     select,
 )
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -30,6 +32,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from overtime.storage.errors import StaleWrite, StoreUnavailable
 from overtime.storage.raw import InLoopConnection, PgConnection
 from overtime.storage.rows import LedgerEntry, MeetingQuery
+from overtime.storage.tables import meetings
 from overtime.storage.tx_accounts import AccountsTx
 from overtime.storage.tx_lifecycle import LifecycleTx
 from overtime.storage.tx_meetings import MeetingsTx
@@ -70,8 +73,27 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
 _MIGRATION_LOCK = 0x6F76_6572  # any constant; replicas starting together migrate one at a time
 
 
+def _private_sqlite_file(url: str) -> None:
+    """The SQLite file holds App keys, webhook keys and meeting passwords: created 0600 before
+    SQLite opens it (SQLite gives its -wal and -shm files the database file's mode), and an
+    existing one readable by others is made 0600 with its -wal and -shm."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    with suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for path in (database, database + "-wal", database + "-shm"):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except (FileNotFoundError, PermissionError):
+            pass
+
+
 def migrate(url: str) -> None:
     """Brings the schema to the newest revision (idempotent; run at every start)."""
+    if url.startswith("sqlite:"):
+        _private_sqlite_file(url)
     engine = create_engine(_driver_url(url, asynchronous=False))
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, immediate=True)
@@ -139,6 +161,11 @@ class Store:
             if e.connection_invalidated or not self.is_sqlite:
                 raise StoreUnavailable(str(e.orig)) from e
             raise
+
+    async def check_read(self) -> None:
+        """A real read of the meetings table (`GET /health?deep=1`): raises when it fails."""
+        async with self.read() as tx:
+            (await tx.conn.execute(select(meetings.c.subject).limit(1))).first()
 
     async def close(self) -> None:
         if self.is_sqlite:
