@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from overtime.api import query, render, wire
 from overtime.api.http import client_ip, context, ok
@@ -60,12 +59,3 @@ async def show_real_time_info_of_meeting(request: Request) -> Response:
         context(request), _conference_id(request), request.headers.get(AUTH_HEADER)
     )
     return ok(render.real_time_info(meeting, present))
-
-
-routes = [
-    Route("/v1/mmc/control/conferences/token", create_conf_token, methods=["GET"]),
-    Route("/v1/mmc/control/conferences/duration", prolong_meeting, methods=["PUT"]),
-    Route("/v1/mmc/control/conferences/stop", stop_meeting, methods=["PUT"]),
-    Route("/v1/mmc/control/conferences/realTimeInfo", show_real_time_info_of_meeting, methods=["GET"]),
-    Route("/v1/mmc/control/conferences/wsToken", create_web_socket_token, methods=["GET"]),
-]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from overtime.api import query, render, wire
 from overtime.api.http import client_ip, context, ok
@@ -166,22 +165,3 @@ async def start_meeting(request: Request) -> Response:
     body = wire.decode(await request.body(), wire.StartBody)
     await meetings.start_meeting(ctx, session, body.conferenceID, body.password, client_ip(request))
     return ok({"uuid": "", "regionIP": request.url.hostname or ""})
-
-
-routes = [
-    Route("/v1/mmc/management/conferences", create_meeting, methods=["POST"]),
-    Route("/v1/mmc/management/conferences", update_meeting, methods=["PUT"]),
-    Route("/v1/mmc/management/conferences", cancel_meeting, methods=["DELETE"]),
-    Route("/v1/mmc/management/conferences", search_meetings, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/confDetail", show_meeting_detail, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/online", search_online_meetings, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/online/confDetail", show_online_meeting_detail, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/start", start_meeting, methods=["POST"]),
-    Route("/v1/mmc/management/conferences/history", search_his_meetings, methods=["GET"]),
-    Route("/v1/mmc/management/conferences/history/confDetail", show_his_meeting_detail, methods=["GET"]),
-    Route(
-        "/v1/mmc/management/conferences/history/confCtlRecord",
-        search_ctl_records_of_his_meeting,
-        methods=["GET"],
-    ),
-]

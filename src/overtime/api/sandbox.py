@@ -7,7 +7,6 @@ from typing import Annotated
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from overtime.api import render, wire
 from overtime.api.bounds import Int32, Name
@@ -67,13 +66,3 @@ async def events(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     await sandbox.reset(context(request), _scheduler(request).lock)
     return ok()
-
-
-routes = [
-    Route("/sandbox/v1/clock", show_clock, methods=["GET"]),
-    Route("/sandbox/v1/clock/advance", advance_clock, methods=["POST"]),
-    Route("/sandbox/v1/conferences/{conference_id}/participants", join, methods=["POST"]),
-    Route("/sandbox/v1/conferences/{conference_id}/participants/{participant_id}", leave, methods=["DELETE"]),
-    Route("/sandbox/v1/conferences/{conference_id}/events", events, methods=["GET"]),
-    Route("/sandbox/v1/reset", reset, methods=["POST"]),
-]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from overtime.api import render, wire
 from overtime.api.http import client_ip, context, ok
@@ -79,12 +78,3 @@ async def update_token(request: Request) -> Response:
 async def delete_token(request: Request) -> Response:
     await auth.delete_token(context(request), request.headers.get("x-access-token"))
     return ok()
-
-
-routes = [
-    Route("/v1/usg/acs/auth/account", create_token, methods=["POST"]),
-    Route("/v2/usg/acs/auth/appauth", create_app_id_token, methods=["POST"]),
-    Route("/v1/usg/acs/token/validate", check_token, methods=["POST"]),
-    Route("/v1/usg/acs/token", update_token, methods=["PUT"]),
-    Route("/v1/usg/acs/token", delete_token, methods=["DELETE"]),
-]

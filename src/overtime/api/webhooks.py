@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from overtime.api import webhook_wire, wire
 from overtime.api.http import context, ok
@@ -18,7 +17,7 @@ async def _session(request: Request) -> Session:
     return await auth.authenticate(context(request), request.headers.get("x-access-token"))
 
 
-async def set_config(request: Request) -> Response:
+async def set_web_hook_config(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
     body = wire.decode(await request.body(), webhook_wire.LinkConfigBody)
@@ -33,7 +32,7 @@ async def set_config(request: Request) -> Response:
     return ok()
 
 
-async def show_config(request: Request) -> Response:
+async def show_web_hook_config(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
     params = parse_query(request, webhook_wire.ShowQuery)
@@ -41,7 +40,7 @@ async def show_config(request: Request) -> Response:
     return ok(webhook_wire.config_info(config))
 
 
-async def delete_config(request: Request) -> Response:
+async def delete_web_hook_config(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
     params = parse_query(request, webhook_wire.DeleteQuery)
@@ -49,17 +48,9 @@ async def delete_config(request: Request) -> Response:
     return ok()
 
 
-async def change_status(request: Request) -> Response:
+async def update_web_hook_config_status(request: Request) -> Response:
     ctx = context(request)
     session = await _session(request)
     params = parse_query(request, webhook_wire.StatusQuery)
     await service.change_status(ctx, session, params.id, params.status)
     return ok()
-
-
-routes: list[BaseRoute] = [
-    Route("/v1/mmc/management/webhook/link-config", set_config, methods=["POST"]),
-    Route("/v1/mmc/management/webhook/link-config", show_config, methods=["GET"]),
-    Route("/v1/mmc/management/webhook/link-config", delete_config, methods=["DELETE"]),
-    Route("/v1/mmc/management/webhook/change-status", change_status, methods=["PUT"]),
-]
