@@ -18,7 +18,7 @@ from typing import NoReturn, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from overtime.domain.clock import Clock, OffsetClock, SystemClock
+from overtime.domain.clock import SystemClock
 from overtime.domain.errors import DomainError
 from overtime.domain.webhooks import WebhookOptions
 from overtime.services import auth
@@ -200,6 +200,8 @@ def _serve(settings: Settings) -> None:
 
     from overtime.api.app import create_app
     from overtime.listener import SocketServer, listen
+    from overtime.runtime import Runtime
+    from overtime.runtime import context as runtime_context
     from overtime.tls import ensure_local_ca, operator_files
 
     if settings.tls_cert and settings.tls_key:
@@ -222,15 +224,18 @@ def _serve(settings: Settings) -> None:
         )
 
     async def run() -> None:
-        store = Store(settings.database_url, pool_size=settings.db_pool_size)
-        clock: Clock = OffsetClock(SystemClock()) if settings.sandbox else SystemClock()
-        options = WebhookOptions(
-            ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
-        )
-        ctx = Context(store, clock, webhooks=options)
         app = create_app(
-            ctx,
-            sandbox=settings.sandbox,
+            Runtime.build(
+                runtime_context(
+                    settings.database_url,
+                    pool_size=settings.db_pool_size,
+                    sandbox=settings.sandbox,
+                    webhooks=WebhookOptions(
+                        ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
+                    ),
+                ),
+                sandbox=settings.sandbox,
+            ),
             ws_idle_seconds=settings.ws_idle_seconds,
             forwarded_allow_ips=settings.forwarded_allow_ips,
         )

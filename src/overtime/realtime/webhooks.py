@@ -12,21 +12,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from datetime import datetime
 
 import httpx
 
-from overtime.domain.clock import OffsetClock
-from overtime.domain.meeting import MeetingEvent
-from overtime.services import sandbox
 from overtime.services import webhooks as service
 from overtime.services.context import Context
+from overtime.services.loop import WakeLoop
 from overtime.storage.webhooks import Delivery
 
 log = logging.getLogger("overtime.webhooks")
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(WakeLoop):
+    name = "webhook loop"
+
     def __init__(
         self,
         ctx: Context,
@@ -36,53 +36,39 @@ class WebhookDispatcher:
         concurrency: int = 16,
         prune_every_seconds: float = 3600.0,
     ) -> None:
-        self.ctx = ctx
-        self.poll_seconds = poll_seconds
-        """The longest sleep: the safety net for other replicas' entries and due retries."""
-        self.tick_seconds = tick_seconds
+        super().__init__(ctx, poll_seconds=poll_seconds, tick_seconds=tick_seconds)
         self.concurrency = concurrency
         self.prune_every_seconds = prune_every_seconds
         self.gaps = service.Gaps()
-        self._wake = asyncio.Event()
         self._inflight: dict[int, asyncio.Task[None]] = {}
-        ctx.bus.subscribe(self._on_events)
-
-    async def _on_events(self, _conference_id: str, _events: Sequence[MeetingEvent]) -> None:
-        self._wake.set()
+        self._client: httpx.AsyncClient | None = None
+        self._last_prune = 0.0
 
     async def run_forever(self) -> None:
-        loop = asyncio.get_running_loop()
-        last_prune = loop.time()
-        client: httpx.AsyncClient | None = None
+        self._last_prune = asyncio.get_running_loop().time()
         try:
-            while True:
-                try:
-                    if client is None:
-                        client = service.http_client(self.ctx.webhooks)
-                    self._wake.clear()
-                    await self.pass_once(client)
-                    if loop.time() - last_prune > self.prune_every_seconds:
-                        last_prune = loop.time()
-                        await service.prune(self.ctx)
-                    await self._sleep()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("webhook loop failed; retrying in 1 s")
-                    await asyncio.sleep(1)
+            await super().run_forever()
         finally:
             for task in list(self._inflight.values()):
                 task.cancel()
             for task in list(self._inflight.values()):
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-            if client is not None:
-                await client.aclose()
+            if self._client is not None:
+                await self._client.aclose()
+
+    async def run_pass(self) -> None:
+        if self._client is None:
+            self._client = service.http_client(self.ctx.webhooks)
+        await self.pass_once(self._client)
+        now = asyncio.get_running_loop().time()
+        if now - self._last_prune > self.prune_every_seconds:
+            self._last_prune = now
+            await service.prune(self.ctx)
 
     async def pass_once(self, client: httpx.AsyncClient) -> None:
         """Fans out new ledger entries, then starts every due delivery there is room for."""
-        if isinstance(self.ctx.clock, OffsetClock):
-            await sandbox.load_clock(self.ctx)
+        await self.refresh_clock()
         if await service.pending_ledger(self.ctx):
             await service.fan_out(self.ctx, self.gaps)
         room = self.concurrency - len(self._inflight)
@@ -102,14 +88,9 @@ class WebhookDispatcher:
         finally:
             self._inflight.pop(delivery.id, None)
             # The meeting's next event may be due now.
-            self._wake.set()
+            self.wake()
 
-    async def _sleep(self) -> None:
-        delay = self.poll_seconds
-        following = await service.next_due(self.ctx)
-        if following is not None:
-            # Due work that is in flight (here or in another replica) is not waited on busily:
-            # a finished attempt wakes the loop.
-            delay = min(delay, max(self.tick_seconds, (following - self.ctx.clock.now()).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), delay)
+    async def next_due(self) -> datetime | None:
+        # Due work that is in flight (here or in another replica) is not waited on busily: a
+        # finished attempt wakes the loop.
+        return await service.next_due(self.ctx)
