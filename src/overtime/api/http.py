@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overtime.api.errors import JSON
+from overtime.services import auth
+from overtime.services.auth import Session
 from overtime.services.context import Context
 
 
@@ -24,3 +26,8 @@ def context(request: Request) -> Context:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
+
+
+async def caller(request: Request) -> Session:
+    """The caller of a management operation, by its `X-Access-Token`."""
+    return await auth.authenticate(context(request), request.headers.get("x-access-token"))

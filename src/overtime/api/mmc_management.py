@@ -6,16 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overtime.api import query, render, wire
-from overtime.api.http import client_ip, context, ok
+from overtime.api.http import caller, client_ip, context, ok
 from overtime.api.query import parse_query
 from overtime.domain import errors
 from overtime.domain.clock import from_ms
-from overtime.services import auth, meetings
+from overtime.services import meetings
 from overtime.services.auth import Session
-
-
-async def _session(request: Request) -> Session:
-    return await auth.authenticate(context(request), request.headers.get("x-access-token"))
 
 
 def _conference_id(request: Request) -> str:
@@ -24,7 +20,7 @@ def _conference_id(request: Request) -> str:
 
 async def create_meeting(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     spec = wire.meeting_spec(wire.decode(await request.body(), wire.ScheduleConf), ctx.clock.now())
     meeting, owner = await meetings.create_meeting(ctx, session, spec)
     return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
@@ -32,7 +28,7 @@ async def create_meeting(request: Request) -> Response:
 
 async def update_meeting(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     spec = wire.meeting_spec(wire.decode(await request.body(), wire.ScheduleConf), ctx.clock.now())
     meeting, owner = await meetings.update_meeting(ctx, session, _conference_id(request), spec)
     return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
@@ -40,7 +36,7 @@ async def update_meeting(request: Request) -> Response:
 
 async def cancel_meeting(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     q = parse_query(request, query.Cancel)
     await meetings.cancel_meeting(ctx, session, q.conferenceID, end_running=q.type == 1)
     return ok()
@@ -48,7 +44,7 @@ async def cancel_meeting(request: Request) -> Response:
 
 async def _detail(request: Request, *, online: bool) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     q = parse_query(request, query.ConferencePage)
     offset, limit = q.page
     meeting, owner = await meetings.meeting_detail(ctx, session, q.conferenceID, online=online)
@@ -72,7 +68,7 @@ async def show_online_meeting_detail(request: Request) -> Response:
 
 async def _search(request: Request, *, online: bool) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     q = parse_query(request, query.Search)
     page = await meetings.search_meetings(
         ctx,
@@ -116,7 +112,7 @@ async def search_online_meetings(request: Request) -> Response:
 
 async def search_his_meetings(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     q = parse_query(request, query.History)
     if q.startDate is None or q.endDate is None:
         missing = "startDate" if q.startDate is None else "endDate"
@@ -137,7 +133,7 @@ async def search_his_meetings(request: Request) -> Response:
 
 async def show_his_meeting_detail(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     q = parse_query(request, query.HistoryRun)
     offset, limit = q.page
     meeting, owner = await meetings.history_detail(ctx, session, q.confUUID)
@@ -149,7 +145,7 @@ async def show_his_meeting_detail(request: Request) -> Response:
 
 async def search_ctl_records_of_his_meeting(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     q = parse_query(request, query.HistoryRun)
     offset, limit = q.page
     meeting, count, entries = await meetings.control_records(
@@ -161,7 +157,7 @@ async def search_ctl_records_of_his_meeting(request: Request) -> Response:
 
 async def start_meeting(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     body = wire.decode(await request.body(), wire.StartBody)
     await meetings.start_meeting(ctx, session, body.conferenceID, body.password, client_ip(request))
     return ok({"uuid": "", "regionIP": request.url.hostname or ""})

@@ -6,20 +6,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overtime.api import webhook_wire, wire
-from overtime.api.http import context, ok
+from overtime.api.http import caller, context, ok
 from overtime.api.query import parse_query
-from overtime.services import auth
 from overtime.services import webhooks as service
-from overtime.services.auth import Session
-
-
-async def _session(request: Request) -> Session:
-    return await auth.authenticate(context(request), request.headers.get("x-access-token"))
 
 
 async def set_web_hook_config(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     body = wire.decode(await request.body(), webhook_wire.LinkConfigBody)
     await service.set_config(
         ctx,
@@ -34,7 +28,7 @@ async def set_web_hook_config(request: Request) -> Response:
 
 async def show_web_hook_config(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     params = parse_query(request, webhook_wire.ShowQuery)
     config = await service.show_config(ctx, session, corp_id=params.corpId)
     return ok(webhook_wire.config_info(config))
@@ -42,7 +36,7 @@ async def show_web_hook_config(request: Request) -> Response:
 
 async def delete_web_hook_config(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     params = parse_query(request, webhook_wire.DeleteQuery)
     await service.delete_config(ctx, session, params.id)
     return ok()
@@ -50,7 +44,7 @@ async def delete_web_hook_config(request: Request) -> Response:
 
 async def update_web_hook_config_status(request: Request) -> Response:
     ctx = context(request)
-    session = await _session(request)
+    session = await caller(request)
     params = parse_query(request, webhook_wire.StatusQuery)
     await service.change_status(ctx, session, params.id, params.status)
     return ok()

@@ -306,6 +306,17 @@ class Meeting:
         self._require_running()
         self._record(EventKind.LEFT, now, f"participant:{participant_id}", self.end_at, self.end_at, name)
 
+    def auto_extension_end(self, present: int, policy: Policy) -> datetime | None:
+        """The end time the auto-extension rule would move this running meeting to at its end
+        time with `present` people in it, or None when it would end instead (no step, nobody
+        present, or the cap reached). The one statement of the rule (BEHAVIOUR §3)."""
+        if self.started_at is None or self.end_at is None or self.prolong_step <= 0 or present <= 0:
+            return None
+        new_end = min(
+            self.end_at + _minutes(self.prolong_step), self.started_at + _minutes(policy.max_run_minutes)
+        )
+        return new_end if new_end > self.end_at else None
+
     def on_deadline(self, present: int, policy: Policy) -> None:
         """The lifecycle rule at `deadline` (BEHAVIOUR §3), applied as of that instant:
         a scheduled meeting never started expires; a running one auto-extends by its step while
@@ -319,17 +330,14 @@ class Meeting:
             self._record(EventKind.ENDED, at, "system", at, None, EndReason.EXPIRED.value)
             return
         assert self.started_at is not None and self.end_at is not None
-        cap = self.started_at + _minutes(policy.max_run_minutes)
-        if self.prolong_step > 0 and present > 0:
-            new_end = min(self.end_at + _minutes(self.prolong_step), cap)
-            if new_end > self.end_at:
-                old_end, self.end_at = self.end_at, new_end
-                added = int((new_end - old_end).total_seconds() // 60)
-                self._record(EventKind.AUTO_EXTENDED, at, "system", old_end, new_end, f"+{added} min")
-                return
-            self.end(at, EndReason.CAP_REACHED, "system")
+        new_end = self.auto_extension_end(present, policy)
+        if new_end is not None:
+            old_end, self.end_at = self.end_at, new_end
+            added = int((new_end - old_end).total_seconds() // 60)
+            self._record(EventKind.AUTO_EXTENDED, at, "system", old_end, new_end, f"+{added} min")
             return
-        self.end(at, EndReason.TIME_UP, "system")
+        reason = EndReason.CAP_REACHED if self.prolong_step > 0 and present > 0 else EndReason.TIME_UP
+        self.end(at, reason, "system")
 
     def cancel(self, now: datetime, actor: str, *, end_running: bool) -> None:
         if self.state is MeetingState.RUNNING:

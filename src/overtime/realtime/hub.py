@@ -186,10 +186,7 @@ class Hub:
             self.views.pop(conference_id, None)
 
     def _will_auto_extend(self, view: MeetingView) -> bool:
-        m = view.meeting
-        if m.prolong_step <= 0 or not view.present or m.started_at is None or m.end_at is None:
-            return False
-        return m.end_at < m.started_at + timedelta(minutes=self.ctx.policy.max_run_minutes)
+        return view.meeting.auto_extension_end(len(view.present), self.ctx.policy) is not None
 
     def check_ending_soon(self) -> None:
         now = self.ctx.clock.now()
