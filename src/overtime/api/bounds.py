@@ -47,6 +47,8 @@ Subject = Annotated[
     str, msgspec.Meta(max_length=1024)
 ]  # the domain refuses more than 128 with Huawei's own code MMC.111071022
 
+AccountName = Annotated[str, msgspec.Meta(max_length=255)]  # the stored account column
+
 # Integers -----------------------------------------------------------------------------------------
 Int32 = Annotated[int, msgspec.Meta(ge=-INT32_MAX - 1, le=INT32_MAX)]
 ClientType = Annotated[int, msgspec.Meta(ge=0, le=INT32_MAX)]

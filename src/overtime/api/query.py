@@ -15,7 +15,6 @@ from overtime.api.bounds import (
     EpochMs,
     Int32,
     Limit,
-    Medium,
     Offset,
     SearchKey,
     Short,
@@ -82,11 +81,3 @@ class HistoryRun(Paged, kw_only=True):
 class WebSocket(msgspec.Struct, kw_only=True):
     confID: ConferenceId = ""
     tmpToken: Token = ""
-
-
-class WebhookId(msgspec.Struct, kw_only=True):
-    id: Medium = ""
-
-
-class WebhookCorp(msgspec.Struct, kw_only=True):
-    corpId: Medium | None = None

@@ -10,6 +10,7 @@ import msgspec
 
 from overtime.api import bounds
 from overtime.api.bounds import (
+    AccountName,
     Address,
     ClientType,
     ConferenceId,
@@ -101,7 +102,7 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 class AccountAuthBody(msgspec.Struct):
-    account: Medium | None = None
+    account: AccountName | None = None
     clientType: ClientType | None = None
     HA2: Secret | None = None
     createTokenType: Int32 | None = None
