@@ -207,8 +207,11 @@ async def test_participants_and_ending_soon_notices(ws_host: Host) -> None:
                 f"/conferences/{meeting['conferenceID']}/participants",
                 {"name": "Ada"},
             )
-            people = await next_frame(ws, "ParticipantsNotify", where=lambda f: bool(f["participants"]))
-            assert [p["name"] for p in people["participants"]] == ["Ada"]
+            people = await next_frame(ws, "ParticipantsNotify", where=lambda f: bool(f["data"]))
+            assert people["msgMode"] == 1  # incremental: only Ada, who joined
+            assert [(p["mode"], p["pinfoMap"]["NAME"], p["pinfoMap"]["STATE"]) for p in people["data"]] == [
+                (0, "Ada", "0")
+            ]
             await asyncio.to_thread(ws_host.sandbox, "POST", "/clock/advance", {"seconds": 21 * 60})
             notice = await next_frame(ws, "ConfEndingSoonNotify", timeout=10.0)
             assert notice["minutesLeft"] == 10

@@ -23,7 +23,7 @@ from overtime.domain.clock import OffsetClock
 from overtime.domain.errors import DomainError
 from overtime.domain.meeting import EventKind, MeetingState, validate_spec
 from overtime.domain.tokens import AccessToken
-from overtime.services import control, meetings, presence, sandbox
+from overtime.services import control, meetings, people, sandbox
 from overtime.services.auth import Session
 from overtime.services.context import Context
 from overtime.storage.sql import Store, migrate
@@ -114,7 +114,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(conference_id=meetings)
     def join(self, conference_id: str) -> None:
         try:
-            p = self.run(presence.join(self.ctx, conference_id, "p", 0))
+            p = self.run(people.join(self.ctx, conference_id, "p", 0))
         except DomainError:
             return
         self.participants[conference_id].append(p.participant_id)
@@ -123,7 +123,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def leave(self, conference_id: str) -> None:
         if self.participants[conference_id]:
             pid = self.participants[conference_id].pop()
-            self._attempt(presence.leave(self.ctx, conference_id, pid))
+            self._attempt(people.leave(self.ctx, conference_id, pid))
 
     async def _extend(self, conference_id: str, auto: int, duration: int | None) -> None:
         token = await control.create_conf_token(

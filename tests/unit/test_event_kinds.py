@@ -32,10 +32,19 @@ def test_webhook_names_are_meeting_events() -> None:
         assert all(re.fullmatch(r"meeting\.[a-z]+", name) for name in kind.effects.webhooks), kind
 
 
-def test_presence_kinds_move_no_deadline_and_push_participants_only() -> None:
+def test_only_sites_entering_or_leaving_the_meeting_become_join_and_left_webhooks() -> None:
     for kind in EventKind:
-        if kind.effects.presence:
-            assert not kind.effects.moves_deadline and not kind.effects.dynamic, kind
+        people_hooks = {"meeting.join", "meeting.left"} & set(kind.effects.webhooks)
+        assert bool(people_hooks) == (kind in (EventKind.JOINED, EventKind.LEFT)), kind
+        if people_hooks:
+            assert kind.effects.presence and not kind.effects.moves_deadline, kind
+
+
+def test_kinds_that_start_or_end_calls_wake_the_deadline_loop() -> None:
+    """An unanswered call ends at a deadline (BEHAVIOUR §8): whatever starts or ends calls may
+    move the meeting's next deadline."""
+    for kind in (EventKind.INVITED, EventKind.CALL_FAILED, EventKind.HUNG_UP, EventKind.ATTENDEES_DELETED):
+        assert kind.effects.moves_deadline and kind.effects.presence, kind
 
 
 def test_a_kind_without_its_effects_is_refused() -> None:

@@ -53,6 +53,21 @@ STATUS_AND_CODE: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.NotEnterpriseAdmin: (403, "MMC.111070002"),
     errors.WebhookConfigNotFound: (400, "MMC.111070005"),
     errors.WebhookVerifyFailed: (400, "MMC.111070001"),
+    errors.SiteNotFound: (400, "MMC.111072008"),
+    errors.SwitchOutOfRange: (400, "MMC.111072045"),
+    errors.RequestBodyEmpty: (400, "MMC.111072057"),
+    errors.HostHandForbidden: (400, "MMC.111072069"),
+    errors.HostCannotBeCohost: (400, "MMC.111072107"),
+    errors.CallNumberEmpty: (400, "MMC.111072031"),
+    errors.CallNumberTooLong: (400, "MMC.111072032"),
+    errors.SiteNameEmpty: (400, "MMC.111072046"),
+    errors.SiteNameTooLong: (400, "MMC.111072034"),
+    errors.NewNameTooLong: (400, "MMC.111072047"),
+    errors.SiteRoleOutOfRange: (400, "MMC.111072035"),
+    errors.AttendeeNotFound: (400, "MMC.111072017"),
+    errors.MeetingLocked: (400, "MMC.111072050"),
+    errors.ChairPasswordWrong: (400, "MMC.111072018"),
+    errors.TooManyParticipants: (400, "MMC.111072101"),
 }
 
 INTERNAL = (500, "MMC.111070003", "System processing failure.")

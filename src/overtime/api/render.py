@@ -10,8 +10,9 @@ from overtime.api.wire import fmt_time
 from overtime.domain.accounts import Account
 from overtime.domain.clock import to_ms
 from overtime.domain.meeting import Meeting
-from overtime.domain.presence import Participant
-from overtime.domain.tokens import AccessToken, IssuedControlToken, Role
+from overtime.domain.presence import Participant, SiteState
+from overtime.domain.tokens import AccessToken, IssuedControlToken
+from overtime.storage.rows import AttendanceRow
 from overtime.storage.sql import LedgerEntry
 
 SUPPORTED_NOTIFY_TYPES = (
@@ -179,33 +180,57 @@ def conf_token(issued: IssuedControlToken, m: Meeting, *, ws_token: str, ws_url:
 
 
 def real_time_info(m: Meeting, present: list[Participant]) -> dict[str, Any]:
-    attendees: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
+    """`realTimeInfo` (reference §3.1): the invitees, the sites in the meeting or being called
+    (the waiting room is not listed), the host and co-hosts among those in the meeting."""
+    listed = [p for p in present if p.state in (SiteState.IN_MEETING, SiteState.CALLING)]
+    inside = [p for p in listed if p.state is SiteState.IN_MEETING]
     return {
         "attendees": [
-            {
-                "accountID": a.get("accountId", ""),
-                "userUUID": a.get("userUUID", ""),
-                "name": a.get("name", ""),
-                "phone": a.get("phone", ""),
-            }
-            for a in attendees
+            {"accountID": i.account_id, "userUUID": i.user_uuid, "name": i.name, "phone": i.phone}
+            for i in m.room.invitees
         ],
         "participants": [
             {
                 "pid": p.participant_id,
                 "name": p.name,
-                "phone": "",
-                "state": 0,
-                "video": 0,
-                "mute": 0,
-                "hand": 0,
+                "phone": p.phone,
+                "state": int(p.state),
+                "video": int(p.video),
+                "mute": int(p.mute),
+                "hand": int(p.hand),
             }
-            for p in present
+            for p in listed
         ],
         "confInfo": {
-            "chairID": next((p.participant_id for p in present if p.role is Role.CHAIR), ""),
-            "coHosts": [],
+            "chairID": next((p.participant_id for p in inside if p.is_host), ""),
+            "coHosts": [p.participant_id for p in inside if p.cohost],
         },
+    }
+
+
+def online_attendee(p: Participant) -> dict[str, Any]:
+    """`OnlineAttendeeRecordInfo` (reference §8.7, snake_case on the wire)."""
+    return {
+        "participant_id": p.participant_id,
+        "name": p.name,
+        "call_number": p.phone,
+        "role": 1 if p.is_host else 0,
+        "third_account": "",
+        "account": "",
+        "user_id": "",
+    }
+
+
+def attendance_record(r: AttendanceRow) -> dict[str, Any]:
+    """`ConfAttendeeRecordInfo` (reference §8.8): one join/leave session."""
+    return {
+        "displayName": r.name,
+        "callNumber": r.phone,
+        "deviceType": "SANDBOX",
+        "joinTime": to_ms(r.joined_at),
+        "leftTime": _ms_or_none(r.left_at) or 0,
+        "mediaType": "",
+        "deptName": "",
     }
 
 

@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overtime.api import render, wire
-from overtime.api.bounds import Int32, Name
+from overtime.api.bounds import Int32, Name, Secret, Short
 from overtime.api.http import context, ok
 from overtime.domain.clock import OffsetClock, to_ms
 from overtime.scheduler.deadlines import Scheduler
-from overtime.services import presence, sandbox
+from overtime.services import people, sandbox
 
 
 class AdvanceBody(msgspec.Struct):
@@ -23,6 +23,9 @@ class AdvanceBody(msgspec.Struct):
 class JoinBody(msgspec.Struct):
     name: Name
     role: Int32 = 0
+    number: Short = ""
+    video: Int32 = 0
+    password: Secret | None = None
 
 
 def _scheduler(request: Request) -> Scheduler:
@@ -44,14 +47,34 @@ async def advance_clock(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     body = wire.decode(await request.body(), JoinBody)
-    participant = await presence.join(
-        context(request), request.path_params["conference_id"], body.name, body.role
+    participant = await people.join(
+        context(request),
+        request.path_params["conference_id"],
+        body.name,
+        body.role,
+        number=body.number,
+        video=body.video,
+        password=body.password,
     )
-    return ok({"participantID": participant.participant_id})
+    return ok({"participantID": participant.participant_id, "state": int(participant.state)})
 
 
 async def leave(request: Request) -> Response:
-    await presence.leave(
+    await people.leave(
+        context(request), request.path_params["conference_id"], request.path_params["participant_id"]
+    )
+    return ok()
+
+
+async def answer(request: Request) -> Response:
+    await people.answer(
+        context(request), request.path_params["conference_id"], request.path_params["participant_id"]
+    )
+    return ok()
+
+
+async def decline(request: Request) -> Response:
+    await people.decline(
         context(request), request.path_params["conference_id"], request.path_params["participant_id"]
     )
     return ok()

@@ -152,3 +152,66 @@ class WebhookConfigNotFound(DomainError):
 
 class WebhookVerifyFailed(DomainError):
     """The subscriber did not answer the meeting.verify handshake correctly."""
+
+
+# -- people in a meeting (BEHAVIOUR §8) ---------------------------------------------------------
+
+
+class SiteNotFound(DomainError):
+    """CONF_PARTICIPANT_NOT_EXIST: the participant is not in the meeting."""
+
+
+class SwitchOutOfRange(DomainError):
+    """ON_OFF_NOT_IN_RANGE: the switch value must be the integer 0 or 1."""
+
+
+class RequestBodyEmpty(DomainError):
+    """REQUEST_BODY_IS_NULL: the request body is empty."""
+
+
+class HostHandForbidden(DomainError):
+    """CONF_CHAIR_FORBIDDEN_HAND: the host's hand cannot be raised."""
+
+
+class HostCannotBeCohost(DomainError):
+    """CHAIR_CANNOT_BE_COHOST: the host cannot be made a co-host."""
+
+
+class CallNumberEmpty(DomainError):
+    """SITE_CALL_NUMBER_IS_EMPTY: the number must not be empty."""
+
+
+class CallNumberTooLong(DomainError):
+    """SITE_CALL_NUMBER_LENGTH_TOO_LONG: the number must be at most 32 characters."""
+
+
+class SiteNameEmpty(DomainError):
+    """SITE_NAME_IS_EMPTY: the name must not be empty."""
+
+
+class SiteNameTooLong(DomainError):
+    """SITE_NAME_LENGTH_TOO_LONG: the name must be at most 96 characters."""
+
+
+class NewNameTooLong(DomainError):
+    """SITE_NEW_NAME_LENGTH_TOO_LONG: the new name must be at most 96 characters."""
+
+
+class SiteRoleOutOfRange(DomainError):
+    """SITE_ROLE_NOT_IN_RANGE: role must be 0 or 1."""
+
+
+class AttendeeNotFound(DomainError):
+    """CONF_HAS_NO_ATTENDEE: the meeting has no such attendee."""
+
+
+class MeetingLocked(DomainError):
+    """CONF_LOCKED: the meeting is locked."""
+
+
+class ChairPasswordWrong(DomainError):
+    """CONF_CHAIRMAN_PWD_EXCEPTION: the host password is wrong."""
+
+
+class TooManyParticipants(DomainError):
+    """OVER_MAX_PARTICIPANT_NUMBER: the meeting has reached its maximum number of participants."""

@@ -23,7 +23,9 @@ class Effects:
     moves_deadline: bool
     """It may change when the meeting's next deadline falls: the deadline loop wakes."""
     presence: bool
-    """Someone joined or left: WebSocket subscribers get a participants frame."""
+    """The people of the meeting changed (sites, their flags, the waiting room, the invitees):
+    WebSocket subscribers get the participants, waiting-list, attendee and invite-result frames
+    that describe the change."""
     dynamic: bool
     """WebSocket subscribers get a ConfDynamicInfoNotify (end time, state)."""
 
@@ -51,7 +53,36 @@ class EventKind(StrEnum):
     ENDED = "ended", Effects("STOP_CONF", ("meeting.end", "meeting.conclude"), False, False, True)
     CANCELLED = "cancelled", Effects("CANCEL_CONF", ("meeting.cancel",), False, False, True)
     JOINED = "joined", Effects("JOIN_CONF", ("meeting.join",), False, True, False)
+    """A site entered the meeting itself (joined, answered a call, admitted from the waiting room)."""
     LEFT = "left", Effects("LEAVE_CONF", ("meeting.left",), False, True, False)
+    """A site in the meeting itself left it (by itself, hung up, deleted, moved to the waiting room)."""
+    # -- people in a running meeting (BEHAVIOUR §8): one control record per operation ----------
+    WAITING = "waiting", Effects("ENTER_WAITING_ROOM", (), False, True, False)
+    """A join landed in the waiting room."""
+    INVITED = "invited", Effects("INVITE_PARTICIPANT", (), True, True, False)
+    """Calls started: the unanswered-call deadline may move."""
+    CALL_FAILED = "call_failed", Effects("CALL_FAILED", (), True, True, False)
+    """A call ended unanswered or declined (detail: `no answer` / `declined`)."""
+    HUNG_UP = "hung_up", Effects("HANGUP_PARTICIPANT", (), True, True, False)
+    ATTENDEES_DELETED = "attendees_deleted", Effects("DELETE_ATTENDEE", (), True, True, False)
+    RENAMED = "renamed", Effects("RENAME_PARTICIPANT", (), False, True, False)
+    ROLE_SET = "role_set", Effects("SET_ROLE", (), False, True, False)
+    COHOST_SET = "cohost_set", Effects("SET_COHOST", (), False, True, False)
+    MUTED = "muted", Effects("MUTE_PARTICIPANT", (), False, True, False)
+    MEETING_MUTED = "meeting_muted", Effects("MUTE_CONF", (), False, True, True)
+    GUEST_UNMUTE_SET = "guest_unmute_set", Effects("ALLOW_GUEST_UNMUTE", (), False, False, True)
+    HAND_SET = "hand_set", Effects("HAND", (), False, True, False)
+    HANDS_SET = "hands_set", Effects("BATCH_HAND", (), False, True, False)
+    LOCKED = "locked", Effects("LOCK_CONF", (), False, False, True)
+    CONFIG_UPDATED = "config_updated", Effects("UPDATE_STARTED_CONF_CONFIG", (), False, False, True)
+    PAUSED = "paused", Effects("PAUSE_CONF", (), False, False, True)
+    VIDEO_INVITED = "video_invited", Effects("INVITE_OPERATE_VIDEO", (), False, False, False)
+    """An invitation to turn the camera on or off: the client's business, no state of ours."""
+    BROADCAST = "broadcast", Effects("BROADCAST_PARTICIPANT", (), False, True, True)
+    BROADCAST_CANCELLED = "broadcast_cancelled", Effects("CANCEL_BROADCAST", (), False, True, True)
+    ROLLCALL = "rollcall", Effects("ROLLCALL_PARTICIPANT", (), False, True, True)
+    MOVED_TO_WAITING = "moved_to_waiting", Effects("MOVE_TO_WAITING_ROOM", (), False, True, False)
+    ADMITTED = "admitted", Effects("ALLOW_WAITING_PARTICIPANT", (), False, True, False)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from overtime.domain import errors
 from overtime.domain.events import EventKind as EventKind
 from overtime.domain.events import MeetingEvent as MeetingEvent
+from overtime.domain.room_state import RoomState
 
 MIN_LENGTH = 15
 MAX_LENGTH = 1440
@@ -136,6 +137,8 @@ class Meeting:
     ended_reason: str = ""
     version: int = 0
     details: dict[str, object] = field(default_factory=dict)
+    room: RoomState = field(default_factory=RoomState)
+    """The running run's meeting-wide control state (BEHAVIOUR §8); a new run starts afresh."""
     events: list[MeetingEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -198,7 +201,16 @@ class Meeting:
         if self.state is MeetingState.SCHEDULED:
             return self.scheduled_end
         if self.state is MeetingState.RUNNING:
-            return self.end_at
+            return self.call_deadline or self.end_at
+        return None
+
+    @property
+    def call_deadline(self) -> datetime | None:
+        """When an unanswered call of this running meeting ends, if before the meeting's end:
+        the deadline loop then ends the calls (`Room.expire_calls`), not the meeting."""
+        calls = self.room.call_deadline
+        if self.state is MeetingState.RUNNING and calls is not None and self.end_at is not None:
+            return calls if calls < self.end_at else None
         return None
 
     @property
@@ -219,6 +231,11 @@ class Meeting:
     ) -> None:
         self.events.append(MeetingEvent(kind, at, actor, old_end, new_end, detail))
 
+    def note(self, kind: EventKind, now: datetime, actor: str, detail: str = "") -> None:
+        """A ledger entry for a change that leaves the end time as it is (people, settings)."""
+        self._require_running()
+        self._record(kind, now, actor, self.end_at, self.end_at, detail[:255])
+
     def _require_running(self) -> None:
         if self.state is MeetingState.SCHEDULED:
             raise errors.MeetingNotStarted()
@@ -235,6 +252,7 @@ class Meeting:
         self.started_at = now
         self.end_at = now + _minutes(self.length)
         self.conf_uuid = uuid.uuid4().hex
+        self.room = RoomState.for_run(self.details)
         self._record(EventKind.STARTED, now, actor, self.scheduled_end, self.end_at)
         return True
 
@@ -291,6 +309,7 @@ class Meeting:
     def end(self, now: datetime, reason: EndReason, actor: str) -> None:
         self._require_running()
         old_end, self.end_at = self.end_at, now
+        self.room.call_deadline = None
         self.state = MeetingState.ENDED
         self.ended_reason = reason.value
         self._record(EventKind.ENDED, now, actor, old_end, now, reason.value)
@@ -330,6 +349,7 @@ class Meeting:
             self._record(EventKind.ENDED, at, "system", at, None, EndReason.EXPIRED.value)
             return
         assert self.started_at is not None and self.end_at is not None
+        at = self.end_at  # unanswered calls due before it are the Room's (`call_deadline`)
         new_end = self.auto_extension_end(present, policy)
         if new_end is not None:
             old_end, self.end_at = self.end_at, new_end

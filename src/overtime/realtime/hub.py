@@ -14,12 +14,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from overtime.domain.clock import to_ms
 from overtime.domain.meeting import Meeting, MeetingEvent, MeetingState
 from overtime.domain.presence import Participant
 from overtime.domain.tokens import Role
-from overtime.realtime import frames
+from overtime.realtime import changes, frames
 from overtime.services.context import Context
 
 log = logging.getLogger("overtime.realtime")
@@ -121,6 +122,12 @@ class MeetingView:
     warned_for_end: int = 0
 
 
+def _list_frame(
+    action: str, m: Meeting, entries: list[dict[str, Any]], mode: int
+) -> Callable[[int, int], str]:
+    return lambda version, now: frames.items(action, m, entries, version, now, mode)
+
+
 def _ending_soon(m: Meeting, minutes: int) -> Callable[[int, int], str]:
     return lambda version, now: frames.ending_soon(m, minutes, version, now)
 
@@ -131,6 +138,7 @@ class Hub:
         self.tick_seconds = tick_seconds
         self.subscribers: dict[str, set[Subscriber]] = {}
         self.views: dict[str, MeetingView] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
         ctx.bus.subscribe(self._on_events)
 
     def _now_ms(self) -> int:
@@ -146,11 +154,15 @@ class Hub:
         self.subscribers.setdefault(sub.conference_id, set()).add(sub)
         self.views.setdefault(sub.conference_id, MeetingView(meeting, present))
         view = self.views[sub.conference_id]
-        self._send(sub, frames.BASIC, lambda v, now: frames.basic(view.meeting, sub.role, v, now))
-        self._send(sub, frames.DYNAMIC, lambda v, now: frames.dynamic(view.meeting, v, now))
-        self._send(
-            sub, frames.PARTICIPANTS, lambda v, now: frames.participants(view.meeting, view.present, v, now)
-        )
+        m, sites = view.meeting, view.present
+        self._send(sub, frames.BASIC, lambda v, now: frames.basic(m, sub.role, v, now))
+        self._send(sub, frames.DYNAMIC, lambda v, now: frames.dynamic(m, v, now))
+        for action, entries in (
+            (frames.PARTICIPANTS, changes.full_participants(sites)),
+            (frames.WAITING_LIST, changes.full_waiting(sites)),
+            (frames.ATTENDEES, changes.full_attendees(m.room.invitees)),
+        ):
+            self._send(sub, action, _list_frame(action, m, entries, frames.FULL))
 
     def remove(self, sub: Subscriber) -> None:
         subs = self.subscribers.get(sub.conference_id)
@@ -159,8 +171,17 @@ class Hub:
             if not subs:
                 del self.subscribers[sub.conference_id]
                 self.views.pop(sub.conference_id, None)
+                self._locks.pop(sub.conference_id, None)
 
     async def _on_events(self, conference_id: str, events: Sequence[MeetingEvent]) -> None:
+        if not self.subscribers.get(conference_id):
+            return
+        # One change at a time per meeting, so that each diff starts where the last one ended.
+        lock = self._locks.setdefault(conference_id, asyncio.Lock())
+        async with lock:
+            await self._apply(conference_id, events)
+
+    async def _apply(self, conference_id: str, events: Sequence[MeetingEvent]) -> None:
         subs = self.subscribers.get(conference_id)
         if not subs:
             return
@@ -171,14 +192,29 @@ class Hub:
         if meeting is None:
             return
         view = self.views.setdefault(conference_id, MeetingView(meeting, present))
+        if meeting.version < view.meeting.version:
+            return  # an older state than subscribers have already seen
+        people = None
+        if any(k.effects.presence for k in kinds):
+            people = changes.diff(
+                view.present, present, view.meeting.room.invitees, meeting.room.invitees, events
+            )
         view.meeting, view.present = meeting, present
+        renders: list[tuple[str, Callable[[int, int], str]]] = []
+        if any(k.effects.dynamic for k in kinds):
+            renders.append((frames.DYNAMIC, lambda v, now: frames.dynamic(meeting, v, now)))
+        if people is not None:
+            for action, entries in (
+                (frames.PARTICIPANTS, people.participants),
+                (frames.WAITING_LIST, people.waiting),
+                (frames.ATTENDEES, people.attendees),
+                (frames.INVITE_RESULT, people.invite_results),
+            ):
+                if entries:
+                    renders.append((action, _list_frame(action, meeting, entries, frames.INCREMENTAL)))
         for sub in list(subs):
-            if any(k.effects.dynamic for k in kinds):
-                self._send(sub, frames.DYNAMIC, lambda v, now: frames.dynamic(meeting, v, now))
-            if any(k.effects.presence for k in kinds):
-                self._send(
-                    sub, frames.PARTICIPANTS, lambda v, now: frames.participants(meeting, present, v, now)
-                )
+            for action, render in renders:
+                self._send(sub, action, render)
             if meeting.state is not MeetingState.RUNNING:
                 sub.close_after_queue()  # the meeting is over: the server closes the socket
         if meeting.state is not MeetingState.RUNNING:
@@ -186,7 +222,8 @@ class Hub:
             self.views.pop(conference_id, None)
 
     def _will_auto_extend(self, view: MeetingView) -> bool:
-        return view.meeting.auto_extension_end(len(view.present), self.ctx.policy) is not None
+        present = sum(p.in_meeting for p in view.present)
+        return view.meeting.auto_extension_end(present, self.ctx.policy) is not None
 
     def check_ending_soon(self) -> None:
         now = self.ctx.clock.now()

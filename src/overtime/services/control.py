@@ -37,7 +37,7 @@ class Authorized:
     meeting: Meeting
 
 
-async def _authorize(
+async def authorize(
     ctx: Context, tx: Tx, conference_id: str, header: str | None, *, chair_only: bool
 ) -> Authorized:
     raw = _raw_token(header)
@@ -79,7 +79,7 @@ async def _issue_ws_token(ctx: Context, tx: Tx, meeting: Meeting, role: Role) ->
 async def create_ws_token(ctx: Context, conference_id: str, header: str | None) -> str:
     """GET /v1/mmc/control/conferences/wsToken: any live control token of the running meeting."""
     async with ctx.store.write() as tx:
-        auth = await _authorize(ctx, tx, conference_id, header, chair_only=False)
+        auth = await authorize(ctx, tx, conference_id, header, chair_only=False)
         return await _issue_ws_token(ctx, tx, auth.meeting, auth.token.role)
 
 
@@ -171,7 +171,7 @@ async def prolong_meeting(
     """PUT /v1/mmc/control/conferences/duration (BEHAVIOUR §4)."""
     pending = Pending()
     async with ctx.store.write() as tx:
-        auth = await _authorize(ctx, tx, conference_id, header, chair_only=True)
+        auth = await authorize(ctx, tx, conference_id, header, chair_only=True)
         meeting, now = auth.meeting, ctx.clock.now()
         if auto == 0:
             meeting.prolong(DEFAULT_EXTENSION if duration is None else duration, now, "chair", ctx.policy)
@@ -188,7 +188,7 @@ async def stop_meeting(ctx: Context, conference_id: str, header: str | None) -> 
     """PUT /v1/mmc/control/conferences/stop."""
     pending = Pending()
     async with ctx.store.write() as tx:
-        auth = await _authorize(ctx, tx, conference_id, header, chair_only=True)
+        auth = await authorize(ctx, tx, conference_id, header, chair_only=True)
         now = ctx.clock.now()
         auth.meeting.end(now, EndReason.STOPPED, "chair")
         await tx.leave_all(conference_id, auth.meeting.conf_uuid, now)
@@ -202,6 +202,6 @@ async def real_time_info(
 ) -> tuple[Meeting, list[Participant]]:
     """GET /v1/mmc/control/conferences/realTimeInfo: any live token of the running meeting."""
     async with ctx.store.read() as tx:
-        auth = await _authorize(ctx, tx, conference_id, header, chair_only=False)
+        auth = await authorize(ctx, tx, conference_id, header, chair_only=False)
         present = await tx.present(conference_id, auth.meeting.conf_uuid)
     return auth.meeting, present

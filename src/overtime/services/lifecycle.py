@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from overtime.domain.meeting import MeetingEvent, MeetingState
+from overtime.domain.room import Room
 from overtime.services.context import Context
 
 BATCH = 200
@@ -32,15 +33,27 @@ async def process_due(ctx: Context, until: datetime, batch: int = BATCH, *, skip
                 ]
             )
             ended = []
+            rooms: list[Room] = []
             for meeting in due:
                 was_running = meeting.state is MeetingState.RUNNING
+                room: Room | None = None
                 while (deadline := meeting.deadline) is not None and deadline <= until:
-                    meeting.on_deadline(present.get(meeting.conference_id, 0), ctx.policy)
+                    if meeting.call_deadline == deadline:
+                        # Unanswered calls end (BEHAVIOUR §8); the meeting runs on.
+                        if room is None:
+                            room = Room(meeting, await tx.present(meeting.conference_id, meeting.conf_uuid))
+                            rooms.append(room)
+                        room.expire_calls(deadline)
+                        room.settle()
+                    else:
+                        meeting.on_deadline(present.get(meeting.conference_id, 0), ctx.policy)
                     applied += 1
                 if was_running and meeting.state is MeetingState.ENDED:
                     assert meeting.end_at is not None
                     ended.append((meeting.conference_id, meeting.conf_uuid, meeting.end_at))
                 published.append((meeting.conference_id, list(meeting.events)))
+            for room in rooms:
+                await tx.save_sites(room.changed.values())
             await tx.leave_runs(ended)
             await tx.save_locked_meetings(due)
         for conference_id, events in published:

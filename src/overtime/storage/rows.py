@@ -20,7 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from overtime.domain.accounts import Account
 from overtime.domain.clock import from_ms, to_ms
 from overtime.domain.meeting import Meeting, MeetingEvent, MeetingKind, MeetingState
-from overtime.domain.presence import Participant
+from overtime.domain.presence import Participant, SiteState
+from overtime.domain.room_state import RoomState
 from overtime.domain.tokens import AccessToken, ControlToken, Role
 from overtime.storage.raw import InLoopConnection, PgConnection
 from overtime.storage.tables import (
@@ -80,6 +81,7 @@ def meeting_from_row(row: Any) -> Meeting:
         ended_reason=row.ended_reason,
         version=row.version,
         details=json.loads(row.details),
+        room=RoomState.from_json(json.loads(row.room)),
     )
 
 
@@ -104,7 +106,16 @@ def meeting_row_values(m: Meeting) -> dict[str, Any]:
         "ended_reason": m.ended_reason,
         "deadline_at": ms_or_none(m.deadline),
         "details": json.dumps(m.details, separators=(",", ":")),
+        "room": _room_json(m.room),
     }
+
+
+_DEFAULT_ROOM = RoomState()
+
+
+def _room_json(room: RoomState) -> str:
+    # Most meetings never change their room: the stored default is the empty object.
+    return "{}" if room == _DEFAULT_ROOM else json.dumps(room.to_json(), separators=(",", ":"))
 
 
 def access_token_from_row(row: Any) -> AccessToken:
@@ -151,6 +162,7 @@ MEETING_COLUMNS = (
     "ended_reason",
     "deadline_at",
     "details",
+    "room",
     "version",
 )
 
@@ -207,6 +219,17 @@ class MeetingQuery:
 
 
 @dataclass(frozen=True)
+class AttendanceRow:
+    """One join/leave session of a site (`confAttendeeRecord`)."""
+
+    participant_id: str
+    name: str
+    phone: str
+    joined_at: datetime
+    left_at: datetime | None
+
+
+@dataclass(frozen=True)
 class LedgerEntry:
     conf_uuid: str
     event: MeetingEvent
@@ -221,4 +244,33 @@ def participant_from_row(row: Row[Any]) -> Participant:
         role=Role(row.role),
         joined_at=from_ms(row.joined_at),
         left_at=dt_or_none(row.left_at),
+        phone=row.phone,
+        state=SiteState(row.state),
+        mute=bool(row.mute),
+        hand=bool(row.hand),
+        video=bool(row.video),
+        cohost=bool(row.cohost),
+        broadcast=bool(row.broadcast),
+        rollcall=bool(row.rollcall),
+        invited=bool(row.invited),
+        call_expires=dt_or_none(row.call_expires),
     )
+
+
+PARTICIPANT_FLAGS = ("mute", "hand", "video", "cohost", "broadcast", "rollcall", "invited")
+
+
+def participant_row_values(p: Participant) -> dict[str, Any]:
+    return {
+        "participant_id": p.participant_id,
+        "conference_id": p.conference_id,
+        "conf_uuid": p.conf_uuid,
+        "name": p.name,
+        "role": int(p.role),
+        "joined_at": to_ms(p.joined_at),
+        "left_at": ms_or_none(p.left_at),
+        "phone": p.phone,
+        "state": int(p.state),
+        **{flag: int(getattr(p, flag)) for flag in PARTICIPANT_FLAGS},
+        "call_expires": ms_or_none(p.call_expires),
+    }

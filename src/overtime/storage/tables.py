@@ -94,6 +94,7 @@ meetings = Table(
     Column("deadline_at", BigInteger, nullable=True),
     Column("version", Integer, nullable=False),
     Column("details", Text, nullable=False),
+    Column("room", Text, nullable=False, server_default="{}"),
     Index("ix_meetings_deadline_at", "deadline_at"),
     Index("ix_meetings_state_start", "state", "scheduled_start"),
 )
@@ -134,7 +135,33 @@ participants = Table(
     Column("role", Integer, nullable=False),
     Column("joined_at", BigInteger, nullable=False),
     Column("left_at", BigInteger, nullable=True),
+    Column("phone", String(32), nullable=False, server_default=""),
+    Column("state", Integer, nullable=False, server_default="0"),
+    Column("mute", Integer, nullable=False, server_default="0"),
+    Column("hand", Integer, nullable=False, server_default="0"),
+    Column("video", Integer, nullable=False, server_default="0"),
+    Column("cohost", Integer, nullable=False, server_default="0"),
+    Column("broadcast", Integer, nullable=False, server_default="0"),
+    Column("rollcall", Integer, nullable=False, server_default="0"),
+    Column("invited", Integer, nullable=False, server_default="0"),
+    Column("call_expires", BigInteger, nullable=True),
     Index("ix_participants_run", "conference_id", "conf_uuid"),
+    Index("ix_participants_phone", "phone"),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conference_id", String(20), nullable=False),
+    Column("conf_uuid", String(32), nullable=False),
+    Column("participant_id", String(32), nullable=False),
+    Column("name", String(96), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("joined_at", BigInteger, nullable=False),
+    Column("left_at", BigInteger, nullable=True),
+    Index("ix_attendance_run", "conf_uuid", "id"),
+    Index("ix_attendance_open", "participant_id", "left_at"),
 )
 
 sandbox_state = Table(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
@@ -15,19 +15,23 @@ from sqlalchemy import (
 )
 
 from overtime.domain.clock import from_ms, to_ms
-from overtime.domain.meeting import Meeting
-from overtime.domain.presence import Participant
+from overtime.domain.meeting import Meeting, MeetingState
+from overtime.domain.presence import Participant, SiteState
+from overtime.domain.room import Session
 from overtime.storage.raw import InLoopConnection, PgConnection
 from overtime.storage.rows import (
     MEETING_COLUMNS,
+    AttendanceRow,
+    dt_or_none,
     event_rows,
     meeting_from_row,
     meeting_row_values,
-    ms_or_none,
     participant_from_row,
+    participant_row_values,
     upsert,
 )
 from overtime.storage.tables import (
+    attendance,
     control_tokens,
     meeting_events,
     meetings,
@@ -43,19 +47,20 @@ from overtime.storage.tables import (
 class LifecycleTx:
     conn: PgConnection | InLoopConnection
 
-    # -- presence -----------------------------------------------------------------------------
+    # -- presence (BEHAVIOUR §8) ------------------------------------------------------------------
 
-    async def insert_participant(self, p: Participant) -> None:
+    async def save_sites(self, sites: Iterable[Participant]) -> None:
+        """Inserts new sites and writes changed ones, whatever their number in two statements."""
+        rows = [participant_row_values(p) for p in sites]
+        if not rows:
+            return
+        statement = upsert(self.conn, participants)
         await self.conn.execute(
-            insert(participants).values(
-                participant_id=p.participant_id,
-                conference_id=p.conference_id,
-                conf_uuid=p.conf_uuid,
-                name=p.name,
-                role=int(p.role),
-                joined_at=to_ms(p.joined_at),
-                left_at=ms_or_none(p.left_at),
-            )
+            statement.on_conflict_do_update(
+                index_elements=[participants.c.participant_id],
+                set_={name: statement.excluded[name] for name in rows[0] if name != "participant_id"},
+            ),
+            rows,
         )
 
     async def participant(self, conference_id: str, participant_id: str) -> Participant | None:
@@ -70,6 +75,7 @@ class LifecycleTx:
         return participant_from_row(row) if row else None
 
     async def present(self, conference_id: str, conf_uuid: str) -> list[Participant]:
+        """The sites of a run still there: in the meeting, being called or waiting."""
         rows = await self.conn.execute(
             select(participants)
             .where(
@@ -81,37 +87,73 @@ class LifecycleTx:
         )
         return [participant_from_row(r) for r in rows]
 
-    async def present_count(self, conference_id: str, conf_uuid: str) -> int:
-        count = (
+    async def open_sessions(self, conference_id: str, conf_uuid: str, sessions: Sequence[Session]) -> None:
+        if sessions:
             await self.conn.execute(
-                select(func.count())
-                .select_from(participants)
-                .where(
-                    participants.c.conference_id == conference_id,
-                    participants.c.conf_uuid == conf_uuid,
-                    participants.c.left_at.is_(None),
-                )
+                insert(attendance),
+                [
+                    {
+                        "conference_id": conference_id,
+                        "conf_uuid": conf_uuid,
+                        "participant_id": s.participant_id,
+                        "name": s.name,
+                        "phone": s.phone,
+                        "joined_at": to_ms(s.at),
+                        "left_at": None,
+                    }
+                    for s in sessions
+                ],
             )
-        ).scalar_one()
-        return int(count)
 
-    async def leave(self, participant_id: str, at: datetime) -> None:
-        await self.conn.execute(
-            update(participants)
-            .where(participants.c.participant_id == participant_id, participants.c.left_at.is_(None))
-            .values(left_at=to_ms(at))
-        )
+    async def close_sessions(self, closed: Sequence[tuple[str, datetime]]) -> None:
+        if closed:
+            await self.conn.execute(
+                update(attendance)
+                .where(attendance.c.participant_id == bindparam("pid"), attendance.c.left_at.is_(None))
+                .values(left_at=bindparam("at")),
+                [{"pid": pid, "at": to_ms(at)} for pid, at in closed],
+            )
+
+    async def attendance(self, conf_uuid: str, search: str | None) -> list[AttendanceRow]:
+        """The attendance sessions of one run, in the order they opened."""
+        query = select(attendance).where(attendance.c.conf_uuid == conf_uuid).order_by(attendance.c.id)
+        if search:
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                attendance.c.name.like(pattern, escape="\\") | attendance.c.phone.like(pattern, escape="\\")
+            )
+        return [
+            AttendanceRow(r.participant_id, r.name, r.phone, from_ms(r.joined_at), dt_or_none(r.left_at))
+            for r in await self.conn.execute(query)
+        ]
+
+    async def number_in_conf(self, corp_id: str, phone: str) -> str | None:
+        """A running meeting of the enterprise with `phone` in it (state 0), if any."""
+        row = (
+            await self.conn.execute(
+                select(meetings.c.conference_id)
+                .select_from(
+                    participants.join(
+                        meetings,
+                        (meetings.c.conference_id == participants.c.conference_id)
+                        & (meetings.c.conf_uuid == participants.c.conf_uuid),
+                    )
+                )
+                .where(
+                    participants.c.phone == phone,
+                    participants.c.left_at.is_(None),
+                    participants.c.state == int(SiteState.IN_MEETING),
+                    meetings.c.corp_id == corp_id,
+                    meetings.c.state == MeetingState.RUNNING.value,
+                )
+                .order_by(meetings.c.conference_id)
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else str(row.conference_id)
 
     async def leave_all(self, conference_id: str, conf_uuid: str, at: datetime) -> None:
-        await self.conn.execute(
-            update(participants)
-            .where(
-                participants.c.conference_id == conference_id,
-                participants.c.conf_uuid == conf_uuid,
-                participants.c.left_at.is_(None),
-            )
-            .values(left_at=to_ms(at))
-        )
+        await self.leave_runs([(conference_id, conf_uuid, at)])
 
     # -- deadlines ----------------------------------------------------------------------------
 
@@ -134,19 +176,25 @@ class LifecycleTx:
         return [meeting_from_row(r) for r in await self.conn.execute(query)]
 
     async def present_counts(self, runs: Sequence[tuple[str, str]]) -> dict[str, int]:
-        """How many are present in each (conference_id, conf_uuid) run."""
+        """How many are in the meeting itself (state 0) in each (conference_id, conf_uuid) run:
+        being called or waiting is not present (BEHAVIOUR §8)."""
         if not runs:
             return {}
         wanted = dict(runs)
         rows = await self.conn.execute(
             select(participants.c.conference_id, participants.c.conf_uuid, func.count())
-            .where(participants.c.conference_id.in_(list(wanted)), participants.c.left_at.is_(None))
+            .where(
+                participants.c.conference_id.in_(list(wanted)),
+                participants.c.left_at.is_(None),
+                participants.c.state == int(SiteState.IN_MEETING),
+            )
             .group_by(participants.c.conference_id, participants.c.conf_uuid)
         )
         return {r[0]: int(r[2]) for r in rows if wanted.get(r[0]) == r[1]}
 
     async def leave_runs(self, runs: Sequence[tuple[str, str, datetime]]) -> None:
-        """Everyone still present in each (conference_id, conf_uuid) run leaves at its time."""
+        """Every site still there in each (conference_id, conf_uuid) run goes at its time, and
+        its attendance session closes."""
         if not runs:
             return
         await self.conn.execute(
@@ -155,6 +203,16 @@ class LifecycleTx:
                 participants.c.conference_id == bindparam("cid"),
                 participants.c.conf_uuid == bindparam("run"),
                 participants.c.left_at.is_(None),
+            )
+            .values(left_at=bindparam("at"), call_expires=None),
+            [{"cid": cid, "run": run, "at": to_ms(at)} for cid, run, at in runs],
+        )
+        await self.conn.execute(
+            update(attendance)
+            .where(
+                attendance.c.conference_id == bindparam("cid"),
+                attendance.c.conf_uuid == bindparam("run"),
+                attendance.c.left_at.is_(None),
             )
             .values(left_at=bindparam("at")),
             [{"cid": cid, "run": run, "at": to_ms(at)} for cid, run, at in runs],
@@ -217,6 +275,7 @@ class LifecycleTx:
     async def reset_meetings(self) -> None:
         """Sandbox reset: every meeting, control token, participant and ledger entry goes."""
         for table in (
+            attendance,
             participants,
             control_tokens,
             ws_tokens,
