@@ -48,11 +48,25 @@ class Sandbox:
         clock)."""
         return wire_time(self.now() + timedelta(minutes=minutes))
 
-    def join(self, conference_id: str, name: str = "participant", role: int = 0) -> str:
-        r = self.http.post(participants_path(conference_id), json={"name": name, "role": role})
+    def join(self, conference_id: str, name: str = "participant", role: int = 0, **more: Any) -> str:
+        """A site joins (`more`: `number`, `video`, `password`); returns its participant id."""
+        r = self.try_join(conference_id, name, role, **more)
         assert r.status_code == 200, r.text
         pid: str = r.json()["participantID"]
         return pid
+
+    def try_join(
+        self, conference_id: str, name: str = "participant", role: int = 0, **more: Any
+    ) -> httpx.Response:
+        return self.http.post(participants_path(conference_id), json={"name": name, "role": role, **more})
+
+    def answer(self, conference_id: str, participant_id: str) -> None:
+        r = self.http.post(f"{participants_path(conference_id)}/{participant_id}/answer")
+        assert r.status_code == 200, r.text
+
+    def decline(self, conference_id: str, participant_id: str) -> None:
+        r = self.http.post(f"{participants_path(conference_id)}/{participant_id}/decline")
+        assert r.status_code == 200, r.text
 
     def leave(self, conference_id: str, participant_id: str) -> None:
         r = self.http.delete(f"{participants_path(conference_id)}/{participant_id}")
