@@ -84,6 +84,19 @@ class Host:
         )
         assert r.status_code == 200, r.text
 
+    def control_call(
+        self, method: str, path: str, meeting: dict[str, Any], token: str, body: Any = None, **params: str
+    ) -> None:
+        """One in-meeting control operation (`/v1/mmc/control/conferences/<path>`) as the host."""
+        r = self.http.request(
+            method,
+            "/v1/mmc/control/conferences/" + path,
+            params={"conferenceID": meeting["conferenceID"], **params},
+            headers={"X-Conference-Authorization": token},
+            json=body,
+        )
+        assert r.status_code == 200, r.text
+
     def sandbox(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         r = self.http.request(method, "/sandbox/v1" + path, json=body)
         assert r.status_code == 200, r.text
@@ -104,7 +117,17 @@ def ws_url(server: Server, conference_id: str, tmp_token: str) -> str:
 
 @asynccontextmanager
 async def subscribed(
-    server: Server, meeting: dict[str, Any], control: dict[str, Any], *, data_as_string: bool = True
+    server: Server,
+    meeting: dict[str, Any],
+    control: dict[str, Any],
+    *,
+    data_as_string: bool = True,
+    types: tuple[str, ...] = (
+        "ConfBasicInfoNotify",
+        "ConfDynamicInfoNotify",
+        "ParticipantsNotify",
+        "ConfEndingSoonNotify",
+    ),
 ) -> AsyncIterator[ClientConnection]:
     import base64
 
@@ -113,12 +136,7 @@ async def subscribed(
     ) as ws:
         data = {
             "conferenceID": meeting["conferenceID"],
-            "subscribeType": [
-                "ConfBasicInfoNotify",
-                "ConfDynamicInfoNotify",
-                "ParticipantsNotify",
-                "ConfEndingSoonNotify",
-            ],
+            "subscribeType": list(types),
             "confToken": "Basic " + base64.b64encode(control["token"].encode()).decode(),
         }
         await ws.send(
@@ -323,3 +341,122 @@ async def test_a_change_on_one_replica_reaches_subscribers_on_another(two_replic
     finally:
         a.http.close()
         b.http.close()
+
+
+PEOPLE_TYPES = (
+    "ConfDynamicInfoNotify",
+    "ParticipantsNotify",
+    "AttendeesNotify",
+    "WaitingListNotify",
+    "InviteResultNotify",
+)
+
+
+async def test_people_changes_arrive_within_a_second_with_increasing_versions(ws_host: Host) -> None:
+    """Issue 11: each change to the people of a meeting reaches a subscriber within 1 s, as
+    Huawei's incremental frames (`pinfoMap` of strings), with strictly increasing versions."""
+    meeting = ws_host.create()
+    control = ws_host.control(meeting)
+    cid, token = meeting["conferenceID"], control["token"]
+    seen: list[dict[str, Any]] = []
+
+    async def expect(
+        action: str, where: Callable[[dict[str, Any]], bool], change: Callable[[], object]
+    ) -> dict[str, Any]:
+        await asyncio.to_thread(change)
+        done = time.monotonic()
+        frame = await next_frame(ws, action, timeout=1.0, where=where)
+        assert time.monotonic() - done < 1.0
+        seen.append(frame)
+        return frame
+
+    def data_has(pinfo: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
+        return lambda f: any(pinfo.items() <= e.get("pinfoMap", {}).items() for e in f["data"])
+
+    async with subscribed(ws_host.server, meeting, control, types=PEOPLE_TYPES) as ws:
+        full = await next_frame(ws, "ParticipantsNotify")
+        assert (full["msgMode"], full["data"]) == (0, [])
+        host = ws_host.sandbox("POST", f"/conferences/{cid}/participants", {"name": "Host", "role": 1})[
+            "participantID"
+        ]
+        invite = {"attendees": [{"name": "Bea", "phone": "+992001", "type": "normal"}]}
+        called = await expect(
+            "ParticipantsNotify",
+            data_has({"NAME": "Bea", "STATE": "1"}),
+            lambda: ws_host.control_call("POST", "participants", meeting, token, invite),
+        )
+        bea = next(e["pid"] for e in called["data"] if e["pinfoMap"].get("NAME") == "Bea")
+        assert all(isinstance(v, str) for e in called["data"] for v in e["pinfoMap"].values())
+        attendees = await next_frame(ws, "AttendeesNotify", timeout=1.0)
+        assert [(a["name"], a["phone"], a["mode"]) for a in attendees["data"]] == [("Bea", "+992001", 0)]
+        state = await expect(
+            "ParticipantsNotify",
+            data_has({"STATE": "0"}),
+            lambda: ws_host.sandbox("POST", f"/conferences/{cid}/participants/{bea}/answer"),
+        )
+        assert state["msgMode"] == 1 and state["data"] == [
+            {"pid": bea, "mode": 0, "pinfoMap": {"STATE": "0"}}
+        ]
+        answered = await next_frame(ws, "InviteResultNotify", timeout=1.0)
+        assert answered["data"] == [{"callNumber": "+992001", "resultCode": "0"}]
+        await expect(
+            "ParticipantsNotify",
+            data_has({"MUTE": "1"}),
+            lambda: ws_host.control_call(
+                "PUT", "participants/mute", meeting, token, {"isMute": 1}, participantID=bea
+            ),
+        )
+        locked = await expect(
+            "ConfDynamicInfoNotify",
+            lambda f: f["lock"] == 1,
+            lambda: ws_host.control_call("PUT", "lock", meeting, token, {"isLock": 1}),
+        )
+        assert (locked["mute"], locked["canUnmute"], locked["mode"], locked["pause"]) == (0, 1, "FREE", False)
+        muted = await expect(
+            "ConfDynamicInfoNotify",
+            lambda f: f["mute"] == 1,
+            lambda: ws_host.control_call(
+                "PUT", "mute", meeting, token, {"isMute": 1, "allowUnmuteByOneself": 0}
+            ),
+        )
+        assert muted["canUnmute"] == 0
+        await expect(
+            "ConfDynamicInfoNotify",
+            lambda f: f["mode"] == "ROLLCALL",
+            lambda: ws_host.control_call("PUT", "participants/rollCall", meeting, token, participantID=bea),
+        )
+        await expect(
+            "ConfDynamicInfoNotify",
+            lambda f: f["mode"] == "FREE",
+            lambda: ws_host.control_call("PUT", "cancelBroadcast", meeting, token),
+        )
+        await expect(
+            "ConfDynamicInfoNotify",
+            lambda f: f["pause"] is True,
+            lambda: ws_host.control_call("PUT", "pause", meeting, token, {"pause": 1}),
+        )
+        gone = await expect(
+            "ParticipantsNotify",
+            lambda f: f["data"][0]["mode"] == 1,
+            lambda: ws_host.control_call("PUT", "moveToWaitingRoom", meeting, token, {"participantID": bea}),
+        )
+        waiting = await next_frame(ws, "WaitingListNotify", timeout=1.0)
+        assert (waiting["data"][0]["mode"], waiting["data"][0]["pinfoMap"]["NAME"]) == (0, "Bea")
+        assert gone["data"] == [{"pid": bea, "mode": 1, "pinfoMap": {}}]
+        await expect(
+            "ParticipantsNotify",
+            data_has({"NAME": "Bea", "STATE": "0"}),
+            lambda: ws_host.control_call(
+                "PUT", "allowWaitingParticipant", meeting, token, {"allowAll": True}
+            ),
+        )
+        hung = await expect(
+            "InviteResultNotify",
+            lambda f: True,
+            lambda: ws_host.control_call(
+                "POST", "participants/delete", meeting, token, {"bulkHangUpParticipants": [bea, host]}
+            ),
+        )
+        assert sorted(e["resultCode"] for e in hung["data"]) == ["11076016", "11076016"]
+    versions = [f["version"] for f in seen]
+    assert versions == sorted(set(versions)), versions
