@@ -55,6 +55,7 @@ from huaweicloudsdkmeeting.v1 import (
     RestVideoBody,
     RollcallParticipantRequest,
     SearchAttendanceRecordsOfHisMeetingRequest,
+    SearchOnlineMeetingsRequest,
     SetCohostRequest,
     SetRoleRequest,
     ShowRealTimeInfoOfMeetingRequest,
@@ -397,6 +398,8 @@ def test_attendance_online_list_and_call_number(
     sandbox.join(meeting.id, "Ben")
     online = client.list_online_conf_attendee(ListOnlineConfAttendeeRequest(conf_id=meeting.id))
     assert online.count == 2 and sorted(a.name for a in online.data) == ["Ann", "Ben"]
+    running = client.search_online_meetings(SearchOnlineMeetingsRequest()).data
+    assert [m.online_attendee_amount for m in running if m.conference_id == meeting.id] == [2]
     found = client.check_call_number_in_conf(CheckCallNumberInConfRequest(call_number=number))
     assert (found.in_conf, found.conf_id) == (True, meeting.id)
     stranger = sdk.account(sandbox_server.add_user(corp=unique("corp")))

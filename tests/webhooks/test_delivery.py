@@ -207,3 +207,47 @@ def test_a_failing_event_is_given_up_after_a_day(own_hook_server: Server, receiv
         assert rows == expected
     finally:
         admin.close()
+
+
+def test_invited_sites_that_answer_and_are_hung_up_join_and_leave(
+    hook_server: Server, receiver: Receiver
+) -> None:
+    """Issue 11: a site that answers an invitation joins (`meeting.join`), one hung up by the
+    host leaves (`meeting.left`); a declined call is neither."""
+    admin = Admin(hook_server)
+    try:
+        admin.subscribe(receiver)
+        meeting = admin.member.create(subject="people")
+        cid = meeting["conferenceID"]
+        token = admin.member.control_token(meeting)
+        control = {"X-Conference-Authorization": token}
+        invite = {"attendees": [{"name": "Bea", "phone": "+993001"}, {"name": "Cy", "phone": "+993002"}]}
+        r = admin.http.post(
+            "/v1/mmc/control/conferences/participants",
+            params={"conferenceID": cid},
+            headers=control,
+            json=invite,
+        )
+        assert r.status_code == 200, r.text
+        info = admin.http.get(
+            "/v1/mmc/control/conferences/realTimeInfo", params={"conferenceID": cid}, headers=control
+        )
+        pids = {p["name"]: p["pid"] for p in info.json()["participants"]}
+        admin.sandbox.answer(cid, pids["Bea"])
+        admin.sandbox.decline(cid, pids["Cy"])
+        r = admin.http.post(
+            "/v1/mmc/control/conferences/participants/delete",
+            params={"conferenceID": cid},
+            headers=control,
+            json={"bulkHangUpParticipants": [pids["Bea"]]},
+        )
+        assert r.status_code == 200, r.text
+        calls = receiver.wait_events(cid, 3)
+        time.sleep(0.5)
+        calls = receiver.accepted(meeting=cid)
+        assert _names(calls) == ["meeting.started", "meeting.join", "meeting.left"]
+        join, left = (c.body["eventInfo"]["payload"]["attendeeInfo"] for c in calls[1:])
+        assert join["participantID"] == left["participantID"] == pids["Bea"]
+        assert join["displayName"] == "Bea" and join["role"] == "GENERAL"
+    finally:
+        admin.close()

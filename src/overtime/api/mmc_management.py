@@ -94,7 +94,7 @@ def _page(page: meetings.Page, session: Session, *, online: bool = False) -> Res
                     m,
                     owner_name=page.owner_names.get(m.owner_id, ""),
                     caller=session.account,
-                    online_amount=0 if online else None,
+                    online_amount=page.present.get(m.conference_id, 0) if online else None,
                 )
                 for m in page.meetings
             ],

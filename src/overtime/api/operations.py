@@ -128,7 +128,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/v1/mmc/management/conferences/online", "search_online_meetings",
               mmc_management.search_online_meetings, "Meetings in progress", Auth.ACCESS_TOKEN,
               query=query.Search, success=PAGE,
-              notes="`onlineAttendeeAmount` is 0 (participants live in the sandbox only)"),
+              notes="`onlineAttendeeAmount`: the sites in the meeting itself"),
     Operation("GET", "/v1/mmc/management/conferences/online/confDetail", "show_online_meeting_detail",
               mmc_management.show_online_meeting_detail, "Detail of a meeting in progress",
               Auth.ACCESS_TOKEN, query=query.ConferencePage, required_query=CID),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from overtime.domain import credentials, errors, paging
@@ -27,6 +27,8 @@ class Page:
     count: int
     meetings: list[Meeting]
     owner_names: dict[str, str]
+    present: dict[str, int] = field(default_factory=dict)
+    """How many are in each running meeting of the page (state 0)."""
 
 
 def _new_conference_id() -> str:
@@ -163,7 +165,9 @@ async def _page(
     async with ctx.store.read() as tx:
         count, found = await tx.search_meetings(query)
         names = await tx.account_names([m.owner_id for m in found])
-    return Page(offset, limit, count, found, names)
+        running = [(m.conference_id, m.conf_uuid) for m in found if m.state is MeetingState.RUNNING]
+        present = await tx.present_counts(running)
+    return Page(offset, limit, count, found, names, present)
 
 
 async def search_history(
