@@ -27,9 +27,9 @@ def test_control_codes_are_huawei_style_and_unique() -> None:
     assert len(set(codes)) == len(codes)
 
 
-def test_webhook_names_are_meeting_events() -> None:
+def test_webhook_names_are_huawei_style_events() -> None:
     for kind in EventKind:
-        assert all(re.fullmatch(r"meeting\.[a-z]+", name) for name in kind.effects.webhooks), kind
+        assert all(re.fullmatch(r"(meeting|record)\.[a-z]+", name) for name in kind.effects.webhooks), kind
 
 
 def test_only_sites_entering_or_leaving_the_meeting_become_join_and_left_webhooks() -> None:

@@ -251,3 +251,31 @@ def test_invited_sites_that_answer_and_are_hung_up_join_and_leave(
         assert join["displayName"] == "Bea" and join["role"] == "GENERAL"
     finally:
         admin.close()
+
+
+def test_a_recorded_run_announces_its_recording_once(hook_server: Server, receiver: Receiver) -> None:
+    """Issue 12: when a run that recorded ends, `record.finish` arrives once, signed."""
+    admin = Admin(hook_server)
+    try:
+        admin.subscribe(receiver)
+        meeting = admin.member.create(subject="recorded", recordType=2)
+        cid = meeting["conferenceID"]
+        control = {"X-Conference-Authorization": admin.member.control_token(meeting)}
+        for on in (1, 0, 1):
+            r = admin.http.put(
+                "/v1/mmc/control/conferences/record",
+                params={"conferenceID": cid},
+                headers=control,
+                json={"isRecord": on},
+            )
+            assert r.status_code == 200, r.text
+        admin.stop(meeting)
+        receiver.wait_events(cid, 4)
+        time.sleep(0.5)
+        calls = receiver.accepted(meeting=cid)
+        assert _names(calls) == ["meeting.started", "meeting.end", "meeting.conclude", "record.finish"]
+        finish = calls[-1]
+        assert finish.signature_ok(admin.key), finish.raw
+        assert finish.body["eventInfo"]["payload"]["meetingInfo"]["meetingID"] == cid
+    finally:
+        admin.close()

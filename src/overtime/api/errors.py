@@ -68,6 +68,9 @@ STATUS_AND_CODE: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.MeetingLocked: (400, "MMC.111072050"),
     errors.ChairPasswordWrong: (400, "MMC.111072018"),
     errors.TooManyParticipants: (400, "MMC.111072101"),
+    errors.NotRecordingMeeting: (400, "MMC.111072020"),
+    errors.LiveFailed: (400, "MMC.111072068"),
+    errors.RecordingNotFound: (400, "MMC.111070005"),
 }
 
 INTERNAL = (500, "MMC.111070003", "System processing failure.")

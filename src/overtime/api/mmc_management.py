@@ -139,7 +139,6 @@ async def show_his_meeting_detail(request: Request) -> Response:
     meeting, owner = await meetings.history_detail(ctx, session, q.confUUID)
     info = render.conference_info(meeting, owner_name=owner, caller=session.account, with_role=True)
     info.pop("conferenceState", None)
-    info["isHasRecordFile"] = False
     return ok({"conferenceData": info, "data": render.participants_page(meeting, offset, limit)})
 
 

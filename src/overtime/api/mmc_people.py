@@ -234,3 +234,18 @@ async def check_call_number_in_conf(request: Request) -> Response:
     q = parse_query(request, pw.CallNumber)
     conference_id = await people.number_in_conf(context(request), session, q.call_number)
     return ok({"in_conf": conference_id is not None, "conf_id": conference_id or ""})
+
+
+# -- recording and live (BEHAVIOUR §10) ------------------------------------------------------------
+
+
+async def record(request: Request) -> Response:
+    body = pw.decode_required(await request.body(), pw.RecordBody)
+    value = pw.switch(body.isRecord, "isRecord")
+    return await _host(request, lambda room, now: room.record(value, now))
+
+
+async def live(request: Request) -> Response:
+    body = pw.decode_required(await request.body(), pw.LiveBody)
+    value = pw.switch(body.isLive, "isLive")
+    return await _host(request, lambda room, now: room.live(value, now))

@@ -241,3 +241,18 @@ class AttendanceQuery(Paged, kw_only=True):
 
 class CallNumber(msgspec.Struct, kw_only=True):
     call_number: Short = ""
+
+
+# -- recording and live (BEHAVIOUR §10) -------------------------------------------------------------
+
+
+class RecordBody(msgspec.Struct, kw_only=True):
+    """`RestSetRecordReqBody`."""
+
+    isRecord: Any = UNSET
+
+
+class LiveBody(msgspec.Struct, kw_only=True):
+    """`RestSetLiveReqBody`."""
+
+    isLive: Any = UNSET

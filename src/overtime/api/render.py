@@ -9,8 +9,9 @@ from typing import Any
 from overtime.api.wire import fmt_time
 from overtime.domain.accounts import Account
 from overtime.domain.clock import to_ms
-from overtime.domain.meeting import Meeting
+from overtime.domain.meeting import Meeting, MeetingState
 from overtime.domain.presence import Participant, SiteState
+from overtime.domain.recording import Recording
 from overtime.domain.tokens import AccessToken, IssuedControlToken
 from overtime.storage.rows import AttendanceRow
 from overtime.storage.sql import LedgerEntry
@@ -129,6 +130,8 @@ def conference_info(
         ]
     if m.conf_uuid:
         info["confUUID"] = m.conf_uuid
+    if m.state is MeetingState.ENDED:
+        info["isHasRecordFile"] = m.room.has_record_file
     if with_role:
         info["role"] = "chair" if privileged else "general"
     if online_amount is not None:
@@ -205,6 +208,24 @@ def real_time_info(m: Meeting, present: list[Participant]) -> dict[str, Any]:
             "chairID": next((p.participant_id for p in inside if p.is_host), ""),
             "coHosts": [p.participant_id for p in inside if p.cohost],
         },
+    }
+
+
+def recording(r: Recording, owner_name: str) -> dict[str, Any]:
+    """`RecordResultDO` (reference §9.1): no media exists, so no playback URL."""
+    return {
+        "confUUID": r.conf_uuid,
+        "confID": r.conference_id,
+        "url": [],
+        "rcdTime": r.seconds,
+        "rcdSize": r.size_mb,
+        "subject": r.subject,
+        "scheduserName": owner_name,
+        "startTime": fmt_time(r.meeting_start),
+        "isDecodeFinish": True,
+        "decodeEndTime": to_ms(r.rec_end),
+        "available": True,
+        "recordAuthType": r.record_auth_type,
     }
 
 

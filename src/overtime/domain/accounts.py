@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from overtime.domain.meeting import Meeting
+
+class Owned(Protocol):
+    """A meeting or anything of one: whose it is."""
+
+    @property
+    def owner_id(self) -> str: ...
+
+    @property
+    def corp_id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -21,9 +30,9 @@ class Account:
     app_id: str
     created_at: datetime
 
-    def can_see(self, meeting: Meeting) -> bool:
-        """An ordinary member sees only meetings they own; an enterprise admin all of the
-        enterprise's. Anything else answers as if it did not exist."""
+    def can_see(self, meeting: Owned) -> bool:
+        """An ordinary member sees only meetings (and their recordings) they own; an enterprise
+        admin all of the enterprise's. Anything else answers as if it did not exist."""
         if meeting.owner_id == self.id:
             return True
         return self.is_admin and meeting.corp_id == self.corp_id

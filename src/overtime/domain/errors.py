@@ -215,3 +215,18 @@ class ChairPasswordWrong(DomainError):
 
 class TooManyParticipants(DomainError):
     """OVER_MAX_PARTICIPANT_NUMBER: the meeting has reached its maximum number of participants."""
+
+
+# -- recording and live (BEHAVIOUR §10) ---------------------------------------------------------
+
+
+class NotRecordingMeeting(DomainError):
+    """CONF_NOT_SUPPORT_RECORD: the meeting's recordType does not allow recording."""
+
+
+class LiveFailed(DomainError):
+    """CONF_SETLIVE_FAILED: live needs recordType 1 or 3 and a liveAddress."""
+
+
+class RecordingNotFound(DomainError):
+    """Recording does not exist."""

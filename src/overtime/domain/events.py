@@ -59,6 +59,8 @@ class EventKind(StrEnum):
     # -- people in a running meeting (BEHAVIOUR §8): one control record per operation ----------
     WAITING = "waiting", Effects("ENTER_WAITING_ROOM", (), False, True, False)
     """A join landed in the waiting room."""
+    WAITING_LEFT = "waiting_left", Effects("LEAVE_WAITING_ROOM", (), False, True, False)
+    """A site left the waiting room by itself (it never joined: no `meeting.left`)."""
     INVITED = "invited", Effects("INVITE_PARTICIPANT", (), True, True, False)
     """Calls started: the unanswered-call deadline may move."""
     CALL_FAILED = "call_failed", Effects("CALL_FAILED", (), True, True, False)
@@ -83,6 +85,12 @@ class EventKind(StrEnum):
     ROLLCALL = "rollcall", Effects("ROLLCALL_PARTICIPANT", (), False, True, True)
     MOVED_TO_WAITING = "moved_to_waiting", Effects("MOVE_TO_WAITING_ROOM", (), False, True, False)
     ADMITTED = "admitted", Effects("ALLOW_WAITING_PARTICIPANT", (), False, True, False)
+    # -- recording and live (BEHAVIOUR §10) ---------------------------------------------------
+    RECORD_SET = "record_set", Effects("RECORD", (), False, False, True)
+    LIVE_SET = "live_set", Effects("LIVE", (), False, False, False)
+    """Live state is kept, not pushed: Huawei documents no field for it."""
+    RECORD_FINISHED = "record_finished", Effects("RECORD_FINISH", ("record.finish",), False, False, False)
+    """A run that recorded has ended: its recording entry exists (`storage`), `record.finish`."""
 
 
 @dataclass(frozen=True)

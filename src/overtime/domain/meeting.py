@@ -310,9 +310,12 @@ class Meeting:
         self._require_running()
         old_end, self.end_at = self.end_at, now
         self.room.call_deadline = None
+        self.room.stop_recording(now)
         self.state = MeetingState.ENDED
         self.ended_reason = reason.value
         self._record(EventKind.ENDED, now, actor, old_end, now, reason.value)
+        if self.room.rec_occurred:
+            self._record(EventKind.RECORD_FINISHED, now, "system", now, now, f"{self.room.rec_ms // 1000} s")
 
     def joined(self, name: str, participant_id: str, now: datetime) -> None:
         """Someone joined: a scheduled meeting starts with its first participant."""

@@ -167,7 +167,7 @@ class Room:
     ) -> Participant:
         """A site joins by itself. A scheduled meeting starts with its first site. The chair
         password (or `as_host`) joins as host when there is none; a locked meeting admits only
-        those and invitees (`MMC.111072050`); with the waiting room on, others wait."""
+        and invitees (`MMC.111072050`); with the waiting room on, others wait."""
         if not name or len(name) > MAX_NAME:
             raise errors.InvalidParameter("name must be 1 to 96 characters.")
         if len(phone) > MAX_NUMBER:
@@ -188,8 +188,8 @@ class Room:
         elif m.state is not MeetingState.RUNNING:
             raise errors.MeetingNotFound()
         invitee = m.room.invitee(phone)
-        if m.room.lock and not chair and invitee is None:
-            raise errors.MeetingLocked()
+        if m.room.lock and not (password and chair) and invitee is None:
+            raise errors.MeetingLocked()  # only the chair password and invitees get in
         calling = next(
             (p for p in self.sites.values() if phone and p.phone == phone and p.state is SiteState.CALLING),
             None,
@@ -216,8 +216,8 @@ class Room:
         if p.state is SiteState.CALLING:
             self.decline(participant_id, now)
             return
-        if p.state is SiteState.WAITING:
-            self.meeting.left(p.name, p.participant_id, now)
+        if p.state is SiteState.WAITING:  # it never joined: no `meeting.left`
+            self.meeting.note(EventKind.WAITING_LEFT, now, _participant_actor(p), p.name)
         self._drop(p, now)
 
     def answer(self, participant_id: str, now: datetime) -> Participant:
@@ -225,7 +225,7 @@ class Room:
         p = self.site(participant_id, SiteState.CALLING)
         invitee = self.meeting.room.invitee(p.phone)
         if invitee is not None and invitee.role == 1 and self.host is None:
-            p.role = Role.CHAIR
+            p.role, p.hand = Role.CHAIR, False  # the host's hand is never raised
         self._enter(p, now)
         return p
 
@@ -468,3 +468,25 @@ class Room:
         self._note(EventKind.ADMITTED, now, "everyone" if allow_all else targets[0].name)
         for p in sorted(targets, key=lambda s: (s.joined_at, s.participant_id)):
             self._enter(p, now)
+
+    # -- recording and live (BEHAVIOUR §10) ---------------------------------------------------------
+
+    def record(self, is_record: int, now: datetime) -> None:
+        """Cloud recording on or off: needs `recordType` 2 or 3. Each span adds to the run's
+        recording, which exists once the run ends."""
+        if self.meeting.details.get("recordType") not in (2, 3):
+            raise errors.NotRecordingMeeting()
+        room = self.meeting.room
+        if is_record:
+            room.start_recording(now)
+        else:
+            room.stop_recording(now)
+        self._note(EventKind.RECORD_SET, now, "recording" if is_record else "stopped")
+
+    def live(self, is_live: int, now: datetime) -> None:
+        """Live streaming on or off: needs `recordType` 1 or 3 and a `liveAddress`."""
+        details = self.meeting.details
+        if is_live and (details.get("recordType") not in (1, 3) or not details.get("liveAddress")):
+            raise errors.LiveFailed()
+        self.meeting.room.live_state = is_live
+        self._note(EventKind.LIVE_SET, now, "live" if is_live else "stopped")

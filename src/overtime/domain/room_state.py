@@ -46,6 +46,33 @@ class RoomState:
     invitees: list[Invitee] = field(default_factory=list)
     call_deadline: datetime | None = None
     """The earliest end of an unanswered call, if any: a deadline of the meeting."""
+    # -- recording and live (BEHAVIOUR §10) ---------------------------------------------------
+    rec_state: int = 0
+    rec_occurred: int = 0
+    live_state: int = 0
+    rec_since: datetime | None = None
+    """When the current recording span started (while `rec_state` is 1)."""
+    rec_first: datetime | None = None
+    rec_last: datetime | None = None
+    """When the first recorded span started and the last one ended."""
+    rec_ms: int = 0
+    """Recorded so far, over every span, in milliseconds."""
+    rec_deleted: bool = False
+    """The run's recording was deleted (history's `isHasRecordFile` false again)."""
+
+    def start_recording(self, now: datetime) -> None:
+        if not self.rec_state:
+            self.rec_state, self.rec_occurred, self.rec_since = 1, 1, now
+            self.rec_first = self.rec_first or now
+
+    def stop_recording(self, now: datetime) -> None:
+        if self.rec_state and self.rec_since is not None:
+            self.rec_ms += max(0, to_ms(now) - to_ms(self.rec_since))
+            self.rec_state, self.rec_since, self.rec_last = 0, None, now
+
+    @property
+    def has_record_file(self) -> bool:
+        return bool(self.rec_occurred) and not self.rec_deleted
 
     @classmethod
     def for_run(cls, details: dict[str, object]) -> RoomState:
@@ -80,7 +107,9 @@ class RoomState:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["call_deadline"] = None if self.call_deadline is None else to_ms(self.call_deadline)
+        for name in _TIMES:
+            at = getattr(self, name)
+            data[name] = None if at is None else to_ms(at)
         return data
 
     @classmethod
@@ -90,6 +119,11 @@ class RoomState:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["invitees"] = [Invitee(**i) for i in values.get("invitees") or []]
-        deadline = values.get("call_deadline")
-        values["call_deadline"] = None if deadline is None else from_ms(int(deadline))
+        for name in _TIMES:
+            ms = values.get(name)
+            values[name] = None if ms is None else from_ms(int(ms))
         return cls(**values)
+
+
+_TIMES = ("call_deadline", "rec_since", "rec_first", "rec_last")
+"""The fields stored as epoch milliseconds."""

@@ -38,6 +38,11 @@ def upsert(conn: PgConnection | InLoopConnection, table: Any) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
+def like_pattern(search: str) -> str:
+    """A LIKE pattern matching `search` anywhere, its wildcards escaped (with `escape="\\"`)."""
+    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def ms_or_none(at: datetime | None) -> int | None:
     return None if at is None else to_ms(at)
 

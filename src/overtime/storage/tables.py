@@ -215,3 +215,28 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
     Index("ix_webhook_deliveries_meeting", "config_id", "conference_id", "state", "ledger_id"),
 )
+
+recordings = Table(
+    "recordings",
+    metadata,
+    Column("conf_uuid", String(32), primary_key=True),
+    Column("conference_id", String(20), nullable=False),
+    Column("corp_id", String(64), nullable=False),
+    Column("owner_id", String(32), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("meeting_start", BigInteger, nullable=False),
+    Column("rec_start", BigInteger, nullable=False),
+    Column("rec_end", BigInteger, nullable=False),
+    Column("rec_ms", BigInteger, nullable=False),
+    Column("record_auth_type", Integer, nullable=False),
+    Index("ix_recordings_corp_start", "corp_id", "rec_start"),
+)
+
+download_tokens = Table(
+    "download_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("conf_uuid", String(32), nullable=False, index=True),
+    Column("file_type", String(8), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)

@@ -24,6 +24,7 @@ from overtime.storage.rows import (
     AttendanceRow,
     dt_or_none,
     event_rows,
+    like_pattern,
     meeting_from_row,
     meeting_row_values,
     participant_from_row,
@@ -33,18 +34,21 @@ from overtime.storage.rows import (
 from overtime.storage.tables import (
     attendance,
     control_tokens,
+    download_tokens,
     meeting_events,
     meetings,
     participants,
+    recordings,
     sandbox_state,
     throttles,
     webhook_configs,
     webhook_deliveries,
     ws_tokens,
 )
+from overtime.storage.tx_recordings import RecordingsTx
 
 
-class LifecycleTx:
+class LifecycleTx(RecordingsTx):
     conn: PgConnection | InLoopConnection
 
     # -- presence (BEHAVIOUR §8) ------------------------------------------------------------------
@@ -118,7 +122,7 @@ class LifecycleTx:
         """The attendance sessions of one run, in the order they opened."""
         query = select(attendance).where(attendance.c.conf_uuid == conf_uuid).order_by(attendance.c.id)
         if search:
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = like_pattern(search)
             query = query.where(
                 attendance.c.name.like(pattern, escape="\\") | attendance.c.phone.like(pattern, escape="\\")
             )
@@ -232,6 +236,7 @@ class LifecycleTx:
         rows = [row for m in changed for row in event_rows(m)]
         if rows:
             await self.conn.execute(insert(meeting_events), rows)
+        await self.keep_recordings(changed)
         for m in changed:
             m.version += 1
             m.events.clear()
@@ -275,6 +280,8 @@ class LifecycleTx:
     async def reset_meetings(self) -> None:
         """Sandbox reset: every meeting, control token, participant and ledger entry goes."""
         for table in (
+            download_tokens,
+            recordings,
             attendance,
             participants,
             control_tokens,

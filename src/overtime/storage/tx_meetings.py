@@ -31,6 +31,7 @@ from overtime.storage.rows import (
     control_token_from_row,
     dt_or_none,
     event_rows,
+    like_pattern,
     meeting_from_row,
     meeting_row_values,
 )
@@ -41,9 +42,10 @@ from overtime.storage.tables import (
     meetings,
     ws_tokens,
 )
+from overtime.storage.tx_recordings import RecordingsTx
 
 
-class MeetingsTx:
+class MeetingsTx(RecordingsTx):
     conn: PgConnection | InLoopConnection
 
     # -- meetings -----------------------------------------------------------------------------
@@ -97,6 +99,7 @@ class MeetingsTx:
         if not m.events:
             return
         await self.conn.run_many(INSERT_EVENTS, event_rows(m))
+        await self.keep_recordings([m])
         m.events.clear()
 
     async def ledger(self, conference_id: str) -> list[LedgerEntry]:
@@ -127,7 +130,7 @@ class MeetingsTx:
         if q.ran_from is not None and q.ran_to is not None:
             where += [meetings.c.started_at <= to_ms(q.ran_to), meetings.c.end_at >= to_ms(q.ran_from)]
         if q.search:
-            pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = like_pattern(q.search)
             owners = select(accounts.c.id).where(accounts.c.name.like(pattern, escape="\\"))
             where.append(
                 or_(
