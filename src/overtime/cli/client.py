@@ -277,7 +277,7 @@ def show_meeting(conference_id: str, as_json: bool) -> None:
 
 @meetings.command("create")
 @click.option("--subject", default=None, help="the meeting's subject")
-@click.option("--length", type=int, default=None, help="minutes (the server's default: 60)")
+@click.option("--length", type=int, default=None, help="minutes (default: the server's, 30)")
 @click.option("--start", default=None, help="'YYYY-MM-DD HH:MM' (UTC) to schedule it; default: start now")
 @json_option
 def create_meeting(subject: str | None, length: int | None, start: str | None, as_json: bool) -> None:
