@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 import re
+import ssl
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -84,7 +85,11 @@ class Api:
 
     def __init__(self, url: str, ca_cert: str | None, access_token: str = "") -> None:
         self.url = url.rstrip("/")
-        self.http = httpx.Client(base_url=self.url, verify=ca_cert or True, timeout=30)
+        try:
+            verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_cert) if ca_cert else True
+        except (OSError, ssl.SSLError) as e:
+            raise UsageError(f"--ca-cert {ca_cert}: not a CA certificate ({e})") from None
+        self.http = httpx.Client(base_url=self.url, verify=verify, timeout=30)
         self.headers = {"X-Access-Token": access_token} if access_token else {}
 
     def call(
