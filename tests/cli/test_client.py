@@ -120,6 +120,26 @@ def test_commands_before_login_exit_4(config: Path) -> None:
     )
 
 
+def test_a_token_the_server_no_longer_knows_asks_for_a_new_login(config: Path, member: Account) -> None:
+    stored = config / "overtime" / "credentials.json"
+    stored.write_text(json.dumps({**json.loads(stored.read_text()), "access_token": "stale"}))
+
+    done = overtime(config, "meetings", "list")
+
+    assert done.returncode == 1, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("overtime: USG.000000004: ")
+    assert line.endswith("(HTTP 401); run `overtime login URL` again"), line
+
+
+def test_a_missing_ca_certificate_is_named(server: Server, config: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no-ca.pem"
+    done = overtime(
+        config, "login", server.url, "--account", "x", "--ca-cert", str(missing), "--password-stdin"
+    )
+    refused(done, 2, f"overtime: --ca-cert {missing}: no such file")
+
+
 def test_logout_forgets_the_token(server: Server, config: Path, member: Account) -> None:
     token = json.loads((config / "overtime" / "credentials.json").read_text())["access_token"]
 

@@ -32,6 +32,7 @@ from overtime.settings import CliError, UsageError, value
 CONFIG_FILE = "credentials.json"
 MANAGEMENT = "/v1/mmc/management/conferences"
 CONTROL = "/v1/mmc/control/conferences"
+ACCESS_TOKEN_INVALID = "USG.000000004"  # noqa: S105 - an error code, not a secret
 
 
 class NotLoggedIn(CliError):
@@ -113,7 +114,8 @@ class Api:
                 code, message = envelope["error_code"], envelope["error_msg"]
             except (ValueError, KeyError, TypeError):
                 raise CliError(f"{self.url}{path}: HTTP {r.status_code}") from None
-            raise CliError(f"{code}: {message} (HTTP {r.status_code})")
+            hint = "; run `overtime login URL` again" if code == ACCESS_TOKEN_INVALID else ""
+            raise CliError(f"{code}: {message} (HTTP {r.status_code}){hint}")
         return r.json() if r.content else {}
 
 
@@ -204,7 +206,8 @@ def login(url: str, password_stdin: bool, **params: Any) -> None:
 
 @click.command("logout")
 def logout() -> None:
-    """Log out (the server forgets the token) and remove the stored login."""
+    """Log out (the server forgets the token) and remove the stored login
+    [env OVERTIME_CONFIG_DIR; default: $XDG_CONFIG_HOME/overtime]."""
     stored = _load()
     try:
         _api(stored).call("DELETE", "/v1/usg/acs/token")
@@ -218,7 +221,10 @@ def logout() -> None:
 
 @click.group("meetings")
 def meetings() -> None:
-    """List, show, create, extend and stop meetings (as the logged-in account)."""
+    """List, show, create, extend and stop meetings (as the logged-in account).
+
+    They use the login kept by `overtime login` [env OVERTIME_CONFIG_DIR; default:
+    $XDG_CONFIG_HOME/overtime]."""
 
 
 MEETING_COLUMNS = ("conferenceID", "subject", "state", "start (UTC)", "end (UTC)")
@@ -370,7 +376,10 @@ def stop_meeting(conference_id: str, chair_password_stdin: bool, as_json: bool) 
 
 @click.group("clock")
 def clock() -> None:
-    """The sandbox clock of a server started with --sandbox."""
+    """The sandbox clock of a server started with --sandbox.
+
+    They use the login kept by `overtime login` [env OVERTIME_CONFIG_DIR; default:
+    $XDG_CONFIG_HOME/overtime]."""
 
 
 def _utc(ms: int) -> str:
