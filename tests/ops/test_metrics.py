@@ -82,6 +82,7 @@ def test_counters_move_with_requests(server: Server) -> None:
     assert ("overtime_webhook_queue_depth", ()) in after
     assert ("overtime_webhook_attempts_total", (("outcome", "failed"),)) in after
     assert ("overtime_database_errors_total", ()) in after
+    assert ("overtime_loop_failures_total", (("loop", "deadline loop"),)) in after
     assert [k for k in after if k[0] == "overtime_replica_info"], "each replica names itself"
     for secret in (token, who.password, who.account, created.json()[0]["conferenceID"]):
         assert secret not in page
@@ -176,3 +177,24 @@ def test_bad_log_and_metrics_values_are_one_line(args: list[str], message: str) 
     )
     assert done.returncode == 2
     assert done.stderr.splitlines() == [message]
+
+
+def test_a_loop_pass_the_database_failed_is_a_database_error(tmp_path: Path) -> None:
+    from overtime.api.observability import Metrics
+    from overtime.domain.webhooks import WebhookOptions
+    from overtime.runtime import Runtime, context
+    from overtime.storage.sql import StoreUnavailable
+
+    runtime = Runtime.build(
+        context(f"sqlite:///{tmp_path / 'x.db'}", pool_size=1, sandbox=False, webhooks=WebhookOptions())
+    )
+    metrics = Metrics(runtime)
+    assert runtime.scheduler.on_failure is not None and runtime.dispatcher.on_failure is not None
+
+    runtime.scheduler.on_failure("deadline loop", StoreUnavailable("gone"))
+    runtime.dispatcher.on_failure("webhook loop", ValueError("a bug"))
+
+    get = metrics.registry.get_sample_value
+    assert get("overtime_database_errors_total") == 1
+    assert get("overtime_loop_failures_total", {"loop": "deadline loop"}) == 1
+    assert get("overtime_loop_failures_total", {"loop": "webhook loop"}) == 1

@@ -26,6 +26,7 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +35,7 @@ from overtime.api import errors
 from overtime.domain.events import MeetingEvent
 from overtime.runtime import Runtime
 from overtime.services import stats
+from overtime.storage.sql import StoreUnavailable
 
 if TYPE_CHECKING:
     from overtime.api.operations import Operation
@@ -91,11 +93,22 @@ class Metrics:
         for outcome in ("delivered", "failed"):
             self.webhook_attempts.labels(outcome)
         self.db_errors = Counter(
-            "overtime_database_errors", "Requests and scrapes the database failed.", registry=r
+            "overtime_database_errors", "Requests, loop passes and scrapes the database failed.", registry=r
         )
+        self.loop_failures = Counter(
+            "overtime_loop_failures", "Failed passes of the background loops, by loop.", ["loop"], registry=r
+        )
+        for loop in (runtime.scheduler, runtime.dispatcher):
+            self.loop_failures.labels(loop.name)
+            loop.on_failure = self._on_loop_failure
         runtime.dispatcher.on_attempt = self._on_attempt
         # Own changes only (a relay sees what this process committed, not other replicas' changes).
         runtime.ctx.bus.relay_to(self._on_events)
+
+    def _on_loop_failure(self, loop: str, error: Exception) -> None:
+        self.loop_failures.labels(loop).inc()
+        if isinstance(error, StoreUnavailable | SQLAlchemyError):
+            self.db_errors.inc()
 
     def _on_attempt(self, delivered: bool) -> None:
         self.webhook_attempts.labels("delivered" if delivered else "failed").inc()
