@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from overtime.api.proxy import TrustedProxies
+from overtime.logs import FORMATS, LEVELS
 
 ENV_PREFIX = "OVERTIME_"
 
@@ -53,6 +54,13 @@ class Settings:
     `OVERTIME_WEBHOOK_RETRY_BASE_SECONDS`, for tests."""
     forwarded_allow_ips: str = ""
     """Proxies trusted to name the client in `X-Forwarded-For` (`overtime.api.proxy`)."""
+    log_format: str = "text"
+    """`text` (logfmt) or `json`: one line per record on stderr (`overtime.logs`)."""
+    log_level: str = "info"
+    metrics_listen: tuple[str, int] | None = None
+    """Where `GET /metrics` is served on a listener of its own (plain HTTP); None: on the main
+    listener, unless `metrics_off`."""
+    metrics_off: bool = False
 
     @property
     def database_url(self) -> str:
@@ -168,6 +176,27 @@ def _forwarded(v: Value) -> str:
     return v.text
 
 
+def _choice(v: Value, choices: tuple[str, ...]) -> str:
+    text = v.text.strip().lower()
+    if text not in choices:
+        raise v.refuse(f"must be one of {', '.join(choices)}")
+    return text
+
+
+def _metrics_listen(v: Value) -> tuple[tuple[str, int] | None, bool]:
+    """`` (the main listener), `off`, or `HOST:PORT` (`[::1]:9464` for IPv6)."""
+    text = v.text.strip()
+    if not text or text.lower() == "main":
+        return None, False
+    if text.lower() == "off":
+        return None, True
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host:
+        raise v.refuse("must be HOST:PORT, main or off")
+    return (host, _int(Value(port, v.label), 1, 65535)), False
+
+
 def from_args(args: argparse.Namespace) -> Settings:
     """Settings from parsed flags (None where not given) and the environment; UsageError names
     the first bad value. Only `serve` reads the server's options."""
@@ -184,6 +213,7 @@ def from_args(args: argparse.Namespace) -> Settings:
     host = value(args, "host", "127.0.0.1")
     if not host.text.strip():
         raise host.refuse("must be a host name or an IP address")
+    metrics = _metrics_listen(value(args, "metrics_listen", ""))
     return replace(
         storage,
         host=host.text.strip(),
@@ -196,4 +226,8 @@ def from_args(args: argparse.Namespace) -> Settings:
         webhook_ca=_file(value(args, "webhook_ca", "")),
         webhook_retry_base_seconds=_seconds(value(args, "webhook_retry_base_seconds", "1")),
         forwarded_allow_ips=_forwarded(value(args, "forwarded_allow_ips", "")),
+        log_format=_choice(value(args, "log_format", "text"), FORMATS),
+        log_level=_choice(value(args, "log_level", "info"), LEVELS),
+        metrics_listen=metrics[0],
+        metrics_off=metrics[1],
     )

@@ -153,7 +153,7 @@ def test_bad_forwarded_allow_ips() -> None:
 
 def test_usage_errors_are_one_line_too() -> None:
     done = overtime("serve", "--no-such-flag")
-    assert_refused(done, 2, "overtime: unrecognized arguments: --no-such-flag (see overtime --help)")
+    assert_refused(done, 2, "overtime: No such option '--no-such-flag' (see overtime serve --help)")
 
 
 # -- users add and apps add --------------------------------------------------------------------------
@@ -192,6 +192,13 @@ def test_password_from_standard_input_logs_in(server: Server) -> None:
     assert done.returncode == 0, done.stderr
     assert who.password not in done.stdout + done.stderr
     assert server.login(who)
+
+
+def test_password_twice_is_refused(tmp_path: Path) -> None:
+    done = overtime(
+        "users", "add", "dave", "--password", "Pw-123456", "--password-stdin", "--data-dir", str(tmp_path)
+    )
+    assert_refused(done, 2, "overtime: --password and --password-stdin go alone")
 
 
 def test_empty_password_on_standard_input_is_refused(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from overtime.api import errors, openapi, operations, websocket
+from overtime.api import errors, observability, openapi, operations, websocket
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.api.proxy import ProxyHeaders, TrustedProxies
 from overtime.domain.errors import DomainError
@@ -29,9 +29,13 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     ws_idle_seconds: float = 180.0,
     forwarded_allow_ips: str = "",
+    metrics: observability.Metrics | None = None,
+    metrics_route: bool = True,
 ) -> ASGIApp:
     """The whole server; the runtime's loops run for the app's lifespan. `forwarded_allow_ips`:
-    the proxies whose `X-Forwarded-For` names the client (`overtime.api.proxy`); empty trusts none."""
+    the proxies whose `X-Forwarded-For` names the client (`overtime.api.proxy`); empty trusts none.
+    `metrics`: the process's registry (made here if not given); `metrics_route=False` answers
+    `GET /metrics` 404 (served on a listener of its own, or not at all)."""
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -55,8 +59,11 @@ def create_app(
     app.state.hub = runtime.hub
     app.state.ws_idle_seconds = ws_idle_seconds
     app.state.openapi = openapi.document(operations.served(sandbox=sandbox))
+    metrics = metrics or observability.Metrics(runtime)
+    app.state.metrics = metrics if metrics_route else None
     inner: ASGIApp = SharedClock(app, runtime.ctx) if sandbox else app
     outer: ASGIApp = RequestId(BodyLimit(inner, max_body_bytes))
+    outer = observability.Observe(outer, metrics, operations.served(sandbox=sandbox))
     trusted = TrustedProxies.parse(forwarded_allow_ips)
     return ProxyHeaders(outer, trusted) if trusted else outer
 

@@ -29,5 +29,7 @@ def client_ip(request: Request) -> str:
 
 
 async def caller(request: Request) -> Session:
-    """The caller of a management operation, by its `X-Access-Token`."""
-    return await auth.authenticate(context(request), request.headers.get("x-access-token"))
+    """The caller of a management operation, by its `X-Access-Token`; its account is logged."""
+    session = await auth.authenticate(context(request), request.headers.get("x-access-token"))
+    request.state.account = session.account.account
+    return session

@@ -60,7 +60,7 @@ def document(operations: Iterable[Operation] = OPERATIONS) -> dict[str, Any]:
             "summary": op.summary,
             "parameters": parameters,
             "responses": {
-                "200": {"description": "OK", "content": {"application/json": {"schema": op.success}}},
+                "200": {"description": "OK", "content": {op.media_type: {"schema": op.success}}},
                 "default": {"description": "Error", "content": {"application/json": {"schema": _ERROR}}},
             },
         }

@@ -21,6 +21,7 @@ from overtime.api import (
     mmc_management,
     mmc_people,
     mmc_recordings,
+    observability,
     query,
     sandbox,
     usg_auth,
@@ -86,6 +87,8 @@ class Operation:
     """`done` (wire-compatible, tested through the official SDK where it has the operation) or
     `partial` (works; what is missing is in `notes`): docs/reference/compat.md."""
     notes: str = ""
+    media_type: str = "application/json"
+    """Of the success answer (the error envelope is always JSON)."""
 
 
 CID = ("conferenceID",)
@@ -297,6 +300,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/health", "health", meta.health, "Ready to serve (?deep=1 also reads the database)",
               query=meta.HealthQuery, sdk=False),
     Operation("GET", "/openapi.json", "openapi", meta.openapi_json, "This document", sdk=False),
+    Operation("GET", "/metrics", "metrics", observability.metrics,
+              "Prometheus metrics of this server process", sdk=False, success={"type": "string"},
+              media_type="text/plain",
+              notes="text format; counts and timings by operation, never a secret; 404 with `--metrics-listen` elsewhere or `off`"),
     # -- the sandbox (BEHAVIOUR §6), only with --sandbox --------------------------------------------
     Operation("GET", "/sandbox/v1/clock", "show_clock", sandbox.show_clock, "The sandbox clock",
               sdk=False, sandbox=True),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 import httpx
@@ -43,6 +44,8 @@ class WebhookDispatcher(WakeLoop):
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._client: httpx.AsyncClient | None = None
         self._last_prune = 0.0
+        self.on_attempt: Callable[[bool], None] | None = None
+        """Told each attempt's outcome (True: delivered), for the metrics."""
 
     async def run_forever(self) -> None:
         self._last_prune = asyncio.get_running_loop().time()
@@ -79,8 +82,9 @@ class WebhookDispatcher(WakeLoop):
             self._inflight[delivery.id] = task
 
     async def _attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
+        delivered = False
         try:
-            await service.attempt(self.ctx, client, delivery)
+            delivered = await service.attempt(self.ctx, client, delivery)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -89,6 +93,8 @@ class WebhookDispatcher(WakeLoop):
             self._inflight.pop(delivery.id, None)
             # The meeting's next event may be due now.
             self.wake()
+        if self.on_attempt is not None:
+            self.on_attempt(delivered)
 
     async def next_due(self) -> datetime | None:
         # Due work that is in flight (here or in another replica) is not waited on busily: a

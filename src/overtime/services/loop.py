@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from overtime.domain.clock import OffsetClock
@@ -34,6 +34,8 @@ class WakeLoop:
         one pass: a little lateness (< one tick) buys much less CPU per item."""
         self._wake = asyncio.Event()
         ctx.bus.subscribe(self._on_events)
+        self.on_failure: Callable[[str, Exception], None] | None = None
+        """Told the loop's name and the error of each failed pass, for the metrics."""
 
     async def _on_events(self, _conference_id: str, events: Sequence[MeetingEvent]) -> None:
         if self.wakes_on(events):
@@ -78,6 +80,8 @@ class WakeLoop:
                 await asyncio.sleep(max(0.0, started + self.tick_seconds - loop.time()))
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as e:
                 log.exception("%s failed; retrying in 1 s", self.name)
+                if self.on_failure is not None:
+                    self.on_failure(self.name, e)
                 await asyncio.sleep(1)

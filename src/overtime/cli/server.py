@@ -1,25 +1,23 @@
-"""`overtime serve | users add | apps add | migrate` (BEHAVIOUR §7). Thin: parse, build, call.
-
-Every failure ends in one line on stderr naming the bad value: exit code 2 for a bad flag or
-environment value, 1 when the server or the database cannot do what was asked."""
+"""`overtime serve | users add | apps add | migrate` (BEHAVIOUR §7): the server's side of the
+command line. Thin: parse, build, call. Failures raise `CliError` (one line, `overtime.cli`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
-import logging
 import secrets
 import signal
 import sys
 import unicodedata
-from collections.abc import Awaitable, Callable, Sequence
-from typing import NoReturn, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from overtime.cli.options import env_flag, env_option, namespace
 from overtime.domain.clock import SystemClock
-from overtime.domain.errors import DomainError
 from overtime.domain.webhooks import WebhookOptions
 from overtime.services import auth
 from overtime.services.context import Context
@@ -27,99 +25,60 @@ from overtime.settings import CliError, Settings, UsageError, from_args, redact_
 from overtime.storage.sql import Store, migrate
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        """A usage error is one line too (argparse prints the usage and the message)."""
-        raise UsageError(f"{message} (see {self.prog} --help)")
+def storage_options(f: F) -> F:
+    f = env_option(
+        "data-dir", "where the SQLite file and the generated TLS files live (created 0700)", ".overtime"
+    )(f)
+    return env_option(
+        "database", "database URL (sqlite:///PATH or postgresql://...)", "SQLite in the data dir"
+    )(f)
 
 
-def _add_storage_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--database",
-        help="database URL (sqlite:///PATH or postgresql://...); default: SQLite in the data dir",
-    )
-    p.add_argument(
-        "--data-dir",
-        help="where the SQLite file and the generated TLS files live (default .overtime; created 0700)",
-    )
-
-
-def _add_serve_flags(serve: argparse.ArgumentParser) -> None:
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", help="port to listen on, 1-65535 (default 8443); a busy one is refused")
-    serve.add_argument(
-        "--tls-cert", help="the server certificate (PEM); default: one minted under DATA_DIR/tls"
-    )
-    serve.add_argument("--tls-key", help="the server certificate's private key (PEM)")
-    serve.add_argument(
-        "--db-pool-size",
-        help="PostgreSQL connections each server keeps open (as many more under a burst; default 10)",
-    )
-    serve.add_argument(
-        "--ws-idle-timeout",
-        help="seconds without a frame after which the meeting-control WebSocket is closed (default 180)",
-    )
-    serve.add_argument(
-        "--webhook-ca",
-        help="extra CA certificates (PEM) trusted for webhook subscribers, besides the system store",
-    )
-    serve.add_argument(
-        "--forwarded-allow-ips",
-        help="comma-separated IPs or CIDR networks of reverse proxies trusted to name the client in "
-        "X-Forwarded-For (and the scheme in X-Forwarded-Proto), or * for every peer, as in uvicorn "
-        "and gunicorn; default empty: trust nobody, the peer is the client",
-    )
-    serve.add_argument(
-        "--sandbox",
-        action="store_true",
-        default=None,
-        help="enable the sandbox API: a movable shared clock, participants, the ledger (for tests)",
-    )
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="overtime",
-        description="Meeting control server speaking Huawei Cloud Meeting's REST API. "
-        "Every option has an OVERTIME_* environment variable (OVERTIME_PORT, OVERTIME_DATABASE, ...).",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    serve = sub.add_parser("serve", help="run the HTTPS server")
-    _add_serve_flags(serve)
-    _add_storage_flags(serve)
-
-    users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
-    add_user = users.add_parser(
-        "add",
-        help="create an account for account/password authentication",
-        description="The password comes from --password, --password-stdin, or else a prompt.",
-    )
-    add_user.add_argument("account")
-    password = add_user.add_mutually_exclusive_group()
-    password.add_argument("--password", help="the password (visible in ps and the shell's history)")
-    password.add_argument(
-        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
-    )
-    add_user.add_argument("--name", default="")
-    add_user.add_argument(
-        "--admin", action="store_true", help="an enterprise admin: sees all of the enterprise's meetings"
-    )
-    add_user.add_argument("--corp", help="the enterprise (corp) id (default: OVERTIME_CORP or default)")
-    _add_storage_flags(add_user)
-
-    apps = sub.add_parser("apps", help="manage App IDs").add_subparsers(dest="action", required=True)
-    add_app = apps.add_parser("add", help="register an App ID for App ID authentication; prints its key")
-    add_app.add_argument("app_id")
-    add_app.add_argument("--key", default=None, help="the App key (default: a new random one)")
-    add_app.add_argument("--corp", help="the enterprise (corp) id (default: OVERTIME_CORP or default)")
-    _add_storage_flags(add_app)
-
-    migrate_cmd = sub.add_parser("migrate", help="apply database migrations and exit")
-    _add_storage_flags(migrate_cmd)
-    return parser
+def serve_options(f: F) -> F:
+    for option in reversed(
+        [
+            env_option("host", "address to listen on", "127.0.0.1"),
+            env_option("port", "port to listen on, 1-65535; a busy one is refused", "8443"),
+            env_option("tls-cert", "the server certificate (PEM)", "one minted under DATA_DIR/tls"),
+            env_option("tls-key", "the server certificate's private key (PEM)", ""),
+            env_option(
+                "db-pool-size",
+                "PostgreSQL connections each server keeps open (as many more under a burst)",
+                "10",
+            ),
+            env_option(
+                "ws-idle-timeout",
+                "seconds without a frame after which the meeting-control WebSocket is closed",
+                "180",
+            ),
+            env_option(
+                "webhook-ca",
+                "extra CA certificates (PEM) trusted for webhook subscribers, besides the system store",
+                "",
+            ),
+            env_option(
+                "forwarded-allow-ips",
+                "comma-separated IPs or CIDR networks of reverse proxies trusted to name the client in "
+                "X-Forwarded-For (and the scheme in X-Forwarded-Proto), or * for every peer, as in uvicorn "
+                "and gunicorn; empty: trust nobody, the peer is the client",
+                "",
+            ),
+            env_flag("sandbox", "enable the sandbox API: a movable shared clock, participants, the ledger"),
+            env_option(
+                "metrics-listen",
+                "where GET /metrics (Prometheus) is served: main (the HTTPS listener), HOST:PORT (plain "
+                "HTTP on a listener of its own) or off",
+                "main",
+            ),
+            env_option("log-format", "log lines on stderr: text (logfmt) or json", "text"),
+            env_option("log-level", "debug, info, warning or error", "info"),
+        ]
+    ):
+        f = option(f)
+    return f
 
 
 # -- checks of the account and App commands -----------------------------------------------------
@@ -198,7 +157,9 @@ def _serve(settings: Settings) -> None:
     from granian.constants import HTTPModes, Interfaces, SSLProtocols
     from granian.http import HTTP1Settings
 
+    from overtime import logs
     from overtime.api.app import create_app
+    from overtime.api.observability import Metrics, serve_metrics
     from overtime.listener import SocketServer, listen
     from overtime.runtime import Runtime
     from overtime.runtime import context as runtime_context
@@ -210,6 +171,7 @@ def _serve(settings: Settings) -> None:
         except ValueError as e:
             raise UsageError(str(e)) from None
     sock = listen(settings.host, settings.port)  # before anything is announced: a busy port ends here
+    metrics_sock = listen(*settings.metrics_listen) if settings.metrics_listen else None
     _prepare_storage(settings)
     if not (settings.tls_cert and settings.tls_key):
         try:
@@ -222,22 +184,27 @@ def _serve(settings: Settings) -> None:
             f"overtime: CA certificate (for HttpConfig.ssl_ca_cert): {tls.ca.resolve() if tls.ca else ''}",
             flush=True,
         )
+    logs.configure(settings.log_format, settings.log_level)
 
     async def run() -> None:
-        app = create_app(
-            Runtime.build(
-                runtime_context(
-                    settings.database_url,
-                    pool_size=settings.db_pool_size,
-                    sandbox=settings.sandbox,
-                    webhooks=WebhookOptions(
-                        ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
-                    ),
-                ),
+        runtime = Runtime.build(
+            runtime_context(
+                settings.database_url,
+                pool_size=settings.db_pool_size,
                 sandbox=settings.sandbox,
+                webhooks=WebhookOptions(
+                    ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
+                ),
             ),
+            sandbox=settings.sandbox,
+        )
+        metrics = Metrics(runtime)
+        app = create_app(
+            runtime,
             ws_idle_seconds=settings.ws_idle_seconds,
             forwarded_allow_ips=settings.forwarded_allow_ips,
+            metrics=metrics,
+            metrics_route=not (settings.metrics_off or settings.metrics_listen),
         )
         server = SocketServer(
             app,
@@ -252,7 +219,10 @@ def _serve(settings: Settings) -> None:
             http=HTTPModes.http1,
             http1_settings=HTTP1Settings(header_read_timeout=10_000, max_buffer_size=64 * 1024),
             log_level="warning",
+            log_dictconfig=logs.granian_config(),
         )
+        if metrics_sock is not None:
+            await serve_metrics(metrics, metrics_sock)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, server.stop)
@@ -292,26 +262,61 @@ def _add_app(args: argparse.Namespace, settings: Settings) -> None:
     print(f"App key: {app.app_key}")
 
 
-def _run(args: argparse.Namespace) -> None:
-    settings = from_args(args)
-    if args.command == "serve":
-        _serve(settings)
-    elif args.command == "users":
-        _add_user(args, settings)
-    elif args.command == "apps":
-        _add_app(args, settings)
-    elif args.command == "migrate":
-        _prepare_storage(settings)
-        print("Database is up to date.")
+# -- the commands ---------------------------------------------------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        _run(_parser().parse_args(argv))
-    except CliError as e:
-        print(f"overtime: {e.message}", file=sys.stderr, flush=True)
-        sys.exit(e.exit_code)
-    except DomainError as e:
-        print(f"overtime: {e.message}", file=sys.stderr, flush=True)
-        sys.exit(1)
+@click.command("serve")
+@serve_options
+@storage_options
+def serve(**params: Any) -> None:
+    """Run the HTTPS server (and the deadline loop, the WebSocket hub, the webhook dispatcher)."""
+    _serve(from_args(namespace("serve", params)))
+
+
+@click.group("users")
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("add")
+@click.argument("account")
+@click.option("--password", default=None, help="the password (visible in ps and the shell's history)")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+@click.option("--name", default="", help="the display name")
+@click.option("--admin", is_flag=True, help="an enterprise admin: sees all of the enterprise's meetings")
+@env_option("corp", "the enterprise (corp) id", "default")
+@storage_options
+def add_user(**params: Any) -> None:
+    """Create an account for account/password authentication. The password comes from
+    --password-stdin, --password, or else a prompt (asked twice)."""
+    if params["password"] is not None and params["password_stdin"]:
+        raise UsageError("--password and --password-stdin go alone: give one of them")
+    args = namespace("users", params)
+    _add_user(args, from_args(args))
+
+
+@click.group("apps")
+def apps() -> None:
+    """Manage App IDs."""
+
+
+@apps.command("add")
+@click.argument("app_id")
+@click.option("--key", default=None, help="the App key (default: a new random one)")
+@env_option("corp", "the enterprise (corp) id", "default")
+@storage_options
+def add_app(**params: Any) -> None:
+    """Register an App ID for App ID authentication; prints its key."""
+    args = namespace("apps", params)
+    _add_app(args, from_args(args))
+
+
+@click.command("migrate")
+@storage_options
+def migrate_command(**params: Any) -> None:
+    """Apply database migrations and exit."""
+    _prepare_storage(from_args(namespace("migrate", params)))
+    print("Database is up to date.")
+
+
+COMMANDS = (serve, users, apps, migrate_command)
