@@ -21,6 +21,7 @@ from overtime.api import wire
 from overtime.api.bounds import Medium, Secret
 from overtime.api.errors import JSON, WireError
 from overtime.api.http import client_ip, context
+from overtime.domain import errors
 from overtime.domain.clock import OffsetClock, to_ms
 from overtime.domain.meeting import MAX_MANUAL_EXTENSION, MAX_PROLONG_STEP, Meeting, MeetingState
 from overtime.domain.tokens import IssuedAccessToken
@@ -45,6 +46,7 @@ _PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+NOT_SIGNED_IN = "Not signed in."
 MAX_ADVANCE_MINUTES = 7 * 24 * 60
 
 
@@ -128,8 +130,9 @@ async def _caller(request: Request, *, change: bool) -> _Caller:
     if change:
         _same_origin(request)
     token = request.cookies.get(COOKIE)
+    if not token:
+        raise errors.AccessTokenInvalid(NOT_SIGNED_IN)
     session = await console.resume(context(request), token)
-    assert token is not None
     caller = _Caller(session, token)
     if change:
         if not console.csrf_valid(token, request.headers.get(CSRF_HEADER)):

@@ -500,6 +500,6 @@ setInterval(() => {
   try {
     signedIn(await request("GET", "/console/api/session"));
   } catch (e) {
-    signedOut();
+    signedOut(e instanceof ApiError && e.message !== "Not signed in." ? e.message : "");
   }
 })();
