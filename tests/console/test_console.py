@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -167,6 +169,13 @@ def test_phone_sized_screen(
     assert width <= 390, f"no sideways scrolling on a phone: {width}px"
     page.locator("#detail").screenshot(path=str(shots / "console-phone.png"))
 
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Stop meeting").tap()
+    expect(page.get_by_role("status")).to_have_text("Meeting stopped.")
+    expect(page.locator("#detail-state")).to_have_text("ended")
+    expect(page.locator("#countdown-label")).to_have_text("Ended")
+    expect(page.locator("#list-ended")).to_contain_text(meeting["conferenceID"])
+
 
 def test_another_members_meeting_is_refused(
     browser: Browser, contexts: list[BrowserContext], console_server: Server, alice: Member, bob: Member
@@ -246,3 +255,29 @@ def test_an_idle_session_expires(
     expect(page.get_by_role("alert")).to_contain_text("expired after 30 minutes without activity")
     r = page.request.get(f"{console_server.url}/console/api/session")
     assert r.status == 401
+
+
+def console_client(server: Server, account: str, password: str) -> httpx.Client:
+    """The console's endpoints without a browser: signed in, the CSRF token in every request."""
+    http = server.client()
+    r = http.post("/console/api/session", json={"account": account, "password": password})
+    assert r.status_code == 200, r.text
+    http.headers["X-CSRF-Token"] = r.json()["csrf"]
+    return http
+
+
+def test_an_admin_sees_the_enterprises_meetings_and_no_other(console_server: Server, alice: Member) -> None:
+    meeting = alice.create(subject="Corp meeting", length=30)
+    cid = meeting["conferenceID"]
+    admin = console_server.add_user(admin=True, corp=alice.account.corp)
+    outsider = console_server.add_user(admin=True, corp="another-corp")
+    with closing(console_client(console_server, admin.account, admin.password)) as http:
+        listed = http.get("/console/api/meetings").json()
+        assert cid in [m["conferenceID"] for m in listed["running"]]
+        r = http.post(f"/console/api/meetings/{cid}/extend", json={"minutes": 5})
+        assert r.status_code == 200, r.text
+        assert r.json()["ledger"][-1]["who"] == admin.account
+    with closing(console_client(console_server, outsider.account, outsider.password)) as http:
+        assert cid not in str(http.get("/console/api/meetings").json())
+        r = http.get(f"/console/api/meetings/{cid}")
+        assert r.status_code == 400 and r.json()["error_code"] == "MMC.111070005"
