@@ -243,6 +243,32 @@ def test_sign_out_ends_the_session(
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
+def test_activity_restarts_the_idle_clock_and_a_refused_change_keeps_the_session(
+    console_server: Server, alice: Member
+) -> None:
+    meeting = alice.create(subject="Idle clock", length=60)
+    extend = f"/console/api/meetings/{meeting['conferenceID']}/extend"
+    with (
+        closing(console_client(console_server, alice.account.account, alice.account.password)) as http,
+        console_server.client() as plain,
+    ):
+        sandbox = Sandbox(console_server, plain)
+        first = http.cookies[COOKIE]
+        sandbox.advance(minutes=20)
+        r = http.post(extend, json={"minutes": 5000})  # refused: the token stays as it was
+        assert r.status_code == 400 and http.cookies[COOKIE] == first
+        r = http.post("/console/api/session/touch", json={})
+        assert r.status_code == 200, r.text
+        assert http.cookies[COOKIE] != first, "a token older than 5 minutes is replaced"
+        assert r.headers["X-CSRF-Token"] == r.json()["csrf"] != http.headers["X-CSRF-Token"]
+        http.headers["X-CSRF-Token"] = r.json()["csrf"]
+        r = plain.get("/console/api/session", headers={"Cookie": f"{COOKIE}={first}"})
+        assert r.status_code == 401, "the replaced token is gone"
+        sandbox.advance(minutes=20)  # 40 minutes after sign-in, 20 after the last activity
+        assert http.get("/console/api/session").status_code == 200
+        assert http.post(extend, json={"minutes": 5}).status_code == 200
+
+
 def test_an_idle_session_expires(
     browser: Browser, contexts: list[BrowserContext], console_server: Server, alice: Member
 ) -> None:

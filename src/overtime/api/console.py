@@ -109,12 +109,25 @@ def _clear_cookie(response: Response) -> None:
 class _Caller:
     """The signed-in account of a console request, and the token that says so."""
 
-    def __init__(self, session: Session, token: str) -> None:
+    def __init__(self, request: Request, session: Session, token: str, *, change: bool) -> None:
+        self.request = request
         self.session = session
         self.token = token
+        self.change = change
         self.rotated: IssuedAccessToken | None = None
 
-    def respond(self, body: Any) -> Response:
+    async def rotate(self) -> None:
+        """A change restarts the idle clock: a token older than `console.ROTATE_AFTER` is
+        replaced. Only once the change has succeeded: a refused one leaves the token as it was
+        (the new one would never reach the browser)."""
+        if self.change and self.rotated is None:
+            self.rotated = await console.touch(
+                context(self.request), self.session, self.token, client_ip(self.request)
+            )
+            self.change = False
+
+    async def respond(self, body: Any) -> Response:
+        await self.rotate()
         headers = {}
         if self.rotated is not None:
             headers["X-CSRF-Token"] = console.csrf_token(self.rotated.token)
@@ -125,20 +138,17 @@ class _Caller:
 
 
 async def _caller(request: Request, *, change: bool) -> _Caller:
-    """The session; for a change (`change`), also the origin and CSRF checks, and the idle clock
-    restarted (the token replaced when due)."""
+    """The session; for a change (`change`), also the origin and CSRF checks (and the idle clock
+    restarted by `respond`)."""
     if change:
         _same_origin(request)
     token = request.cookies.get(COOKIE)
     if not token:
         raise errors.AccessTokenInvalid(NOT_SIGNED_IN)
     session = await console.resume(context(request), token)
-    caller = _Caller(session, token)
-    if change:
-        if not console.csrf_valid(token, request.headers.get(CSRF_HEADER)):
-            raise _forbidden("The CSRF token is missing or wrong; reload the console.")
-        caller.rotated = await console.touch(context(request), session, token, client_ip(request))
-    return caller
+    if change and not console.csrf_valid(token, request.headers.get(CSRF_HEADER)):
+        raise _forbidden("The CSRF token is missing or wrong; reload the console.")
+    return _Caller(request, session, token, change=change)
 
 
 def _ms(at: Any) -> int | None:
@@ -227,7 +237,7 @@ def _session_body(session: Session, token: str, request: Request) -> dict[str, A
 
 async def show_session(request: Request) -> Response:
     caller = await _caller(request, change=False)
-    return caller.respond(_session_body(caller.session, caller.token, request))
+    return await caller.respond(_session_body(caller.session, caller.token, request))
 
 
 async def sign_in(request: Request) -> Response:
@@ -243,7 +253,8 @@ async def sign_in(request: Request) -> Response:
 
 async def touch(request: Request) -> Response:
     caller = await _caller(request, change=True)
-    return caller.respond(_session_body(caller.session, (caller.rotated or caller).token, request))
+    await caller.rotate()
+    return await caller.respond(_session_body(caller.session, (caller.rotated or caller).token, request))
 
 
 async def sign_out(request: Request) -> Response:
@@ -263,7 +274,7 @@ async def list_meetings(request: Request) -> Response:
     running = [m for m in found.open if m.state is MeetingState.RUNNING]
     scheduled = [m for m in found.open if m.state is MeetingState.SCHEDULED]
     names = found.owner_names
-    return caller.respond(
+    return await caller.respond(
         {
             "now": _now(request),
             "running": [_summary(m, names) for m in running],
@@ -290,7 +301,7 @@ async def _view(request: Request, caller: _Caller, conference_id: str) -> Respon
         ],
         ledger=[_entry(e, view.names) for e in view.ledger],
     )
-    return caller.respond(body)
+    return await caller.respond(body)
 
 
 async def show_meeting(request: Request) -> Response:
@@ -328,7 +339,7 @@ async def live(request: Request) -> Response:
     issued = await console.live(context(request), caller.session, conference_id, client_ip(request))
     base = request.base_url
     scheme = "wss" if base.scheme == "https" else "ws"
-    return caller.respond(
+    return await caller.respond(
         {
             "wsURL": f"{scheme}://{base.netloc}/cms/open/websocket/confctl/increment/conn",
             "tmpToken": issued.ws_token,
@@ -347,7 +358,7 @@ def _scheduler(request: Request) -> Scheduler:
 
 async def show_clock(request: Request) -> Response:
     caller = await _caller(request, change=False)
-    return caller.respond({"now": _now(request)})
+    return await caller.respond({"now": _now(request)})
 
 
 async def advance_clock(request: Request) -> Response:
@@ -356,7 +367,7 @@ async def advance_clock(request: Request) -> Response:
     now, caller.rotated = await console.advance_clock(
         context(request), _scheduler(request).lock, caller.session, body.minutes * 60, client_ip(request)
     )
-    return caller.respond({"now": to_ms(now)})
+    return await caller.respond({"now": to_ms(now)})
 
 
 class _Participant(msgspec.Struct):
