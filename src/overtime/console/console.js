@@ -156,6 +156,7 @@ $("sign-in-form").addEventListener("submit", async (ev) => {
     $("password").value = "";
     say(`Signed in as ${session.name}.`);
     signedIn(session);
+    $("meetings-title").focus();
   } catch (e) {
     fail(e);
   }
