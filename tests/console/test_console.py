@@ -248,6 +248,35 @@ def test_sign_out_ends_the_session(
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
+def test_hostile_input_is_refused_in_the_envelope(console_server: Server, alice: Member) -> None:
+    meeting = alice.create(subject="Hostile", length=60)
+    base = f"/console/api/meetings/{meeting['conferenceID']}"
+    with closing(console_client(console_server, alice.account.account, alice.account.password)) as http:
+        cases: list[tuple[str, str, Any]] = [
+            ("POST", f"{base}/extend", b"not json"),
+            ("POST", f"{base}/extend", b'{"minutes": "15"}'),
+            ("POST", f"{base}/extend", b'{"minutes": 0}'),
+            ("POST", f"{base}/extend", b'{"minutes": 99999999999999999999999}'),
+            ("POST", f"{base}/extend", b'{"minutes": 15, "x": "\\u0000"}'),
+            ("POST", f"{base}/auto-extension", b'{"step": 61}'),
+            ("POST", f"{base}/auto-extension", b"[" * 100 + b"]" * 100),
+            ("POST", f"{base}/participants", b'{"name": ""}'),
+            ("POST", f"{base}/participants", b'{"name": "' + b"x" * 97 + b'"}'),
+            ("DELETE", f"{base}/participants/{'p' * 500}", None),
+            ("DELETE", f"{base}/participants/nobody", None),
+            ("GET", f"/console/api/meetings/{'9' * 500}", None),
+            ("GET", "/console/api/meetings/%00", None),
+            ("POST", "/console/api/sandbox/advance", b'{"minutes": -1}'),
+            ("POST", "/console/api/session", b'{"account": 1, "password": []}'),
+            ("GET", "/console/static/..%2Fconsole.py", None),
+        ]
+        for method, path, body in cases:
+            r = http.request(method, path, content=body, headers={"Content-Type": "application/json"})
+            assert 400 <= r.status_code < 500, (method, path, body, r.status_code, r.text)
+            assert set(r.json()) == {"error_code", "error_msg"}, r.text
+        assert alice.detail(meeting["conferenceID"])["endTime"] == meeting["endTime"]
+
+
 def test_activity_restarts_the_idle_clock_and_a_refused_change_keeps_the_session(
     console_server: Server, alice: Member
 ) -> None:

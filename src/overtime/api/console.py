@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from overtime.api import wire
+from overtime.api import websocket, wire
 from overtime.api.bounds import Medium, Secret
 from overtime.api.errors import JSON, WireError
 from overtime.api.http import client_ip, context
@@ -61,6 +61,10 @@ class ExtendBody(msgspec.Struct):
 
 class AutoBody(msgspec.Struct):
     step: Annotated[int, msgspec.Meta(ge=0, le=MAX_PROLONG_STEP)]
+
+
+class JoinBody(msgspec.Struct):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=96)]
 
 
 class AdvanceBody(msgspec.Struct):
@@ -284,11 +288,15 @@ async def list_meetings(request: Request) -> Response:
     )
 
 
+def _path_id(request: Request, name: str) -> str:
+    value: str = request.path_params[name]
+    if len(value) > 64:
+        raise WireError(400, "MMC.111071061", f"Parameter validation failed: {name} is too long.")
+    return value
+
+
 def _conference_id(request: Request) -> str:
-    conference_id: str = request.path_params["conference_id"]
-    if len(conference_id) > 64:
-        raise WireError(400, "MMC.111071061", "Parameter validation failed: conferenceID is too long.")
-    return conference_id
+    return _path_id(request, "conference_id")
 
 
 async def _view(request: Request, caller: _Caller, conference_id: str) -> Response:
@@ -341,7 +349,7 @@ async def live(request: Request) -> Response:
     scheme = "wss" if base.scheme == "https" else "ws"
     return await caller.respond(
         {
-            "wsURL": f"{scheme}://{base.netloc}/cms/open/websocket/confctl/increment/conn",
+            "wsURL": f"{scheme}://{base.netloc}{websocket.PATH}",
             "tmpToken": issued.ws_token,
             "confToken": issued.issued.token,
         }
@@ -370,13 +378,9 @@ async def advance_clock(request: Request) -> Response:
     return await caller.respond({"now": to_ms(now)})
 
 
-class _Participant(msgspec.Struct):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=96)]
-
-
 async def join(request: Request) -> Response:
     caller = await _caller(request, change=True)
-    body = wire.decode(await request.body(), _Participant)
+    body = wire.decode(await request.body(), JoinBody)
     conference_id = _conference_id(request)
     await console.join(context(request), caller.session, conference_id, body.name)
     return await _view(request, caller, conference_id)
@@ -385,8 +389,8 @@ async def join(request: Request) -> Response:
 async def leave(request: Request) -> Response:
     caller = await _caller(request, change=True)
     conference_id = _conference_id(request)
-    participant_id: str = request.path_params["participant_id"]
-    await console.leave(context(request), caller.session, conference_id, participant_id[:64])
+    participant_id = _path_id(request, "participant_id")
+    await console.leave(context(request), caller.session, conference_id, participant_id)
     return await _view(request, caller, conference_id)
 
 
