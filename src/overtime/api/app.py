@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from overtime.api import errors, observability, openapi, operations, websocket
+from overtime.api import console, errors, observability, openapi, operations, websocket
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.api.proxy import ProxyHeaders, TrustedProxies
 from overtime.domain.errors import DomainError
@@ -44,7 +44,7 @@ def create_app(
 
     sandbox = runtime.sandbox
     app = Starlette(
-        routes=[*operations.routes(sandbox=sandbox), *websocket.routes],
+        routes=[*operations.routes(sandbox=sandbox), *websocket.routes, *console.routes(sandbox=sandbox)],
         exception_handlers={
             DomainError: errors.domain_error,
             errors.WireError: errors.wire_error,
