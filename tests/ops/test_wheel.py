@@ -39,6 +39,11 @@ def test_the_built_wheel_serves_from_a_fresh_venv(tmp_path: Path) -> None:
     [wheel] = (tmp_path / "dist").glob("overtime-*.whl")
     inside = set(zipfile.ZipFile(wheel).namelist())
     assert {"overtime/storage/migrations/env.py", "overtime/py.typed", "overtime/__main__.py"} <= inside
+    assert {
+        "overtime/console/index.html",
+        "overtime/console/console.css",
+        "overtime/console/console.js",
+    } <= inside
     assert [name for name in inside if name.startswith("overtime/storage/migrations/versions/0001")]
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
@@ -66,6 +71,15 @@ def test_the_built_wheel_serves_from_a_fresh_venv(tmp_path: Path) -> None:
             except (httpx.HTTPError, OSError):
                 time.sleep(0.1)
         assert status == 200
+        page = httpx.get(f"https://127.0.0.1:{port}/console", verify=verify, timeout=5)
+        assert page.status_code == 200 and "<html" in page.text.lower()  # the console's assets are inside
+        for asset in ("console.css", "console.js"):
+            assert (
+                httpx.get(
+                    f"https://127.0.0.1:{port}/console/static/{asset}", verify=verify, timeout=5
+                ).status_code
+                == 200
+            )
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
