@@ -385,8 +385,31 @@ def test_refusals_change_nothing(client: MeetingClient, meeting: Meeting, sandbo
             RenameParticipantRequest,
             body=RestRenamePartReqBody(participant_id=ann, number="", new_name="n" * 97),
         )
+    with sdk_error(400, "MMC.111072018", "CONF_CHAIRMAN_PWD_EXCEPTION: the host password is wrong."):
+        meeting.call(
+            SetRoleRequest,
+            participant_id=ann,
+            body=RestChairTokenReqBody(apply_chair=1, chairman_pwd="000000"),
+        )
+    with sdk_error(400, "MMC.111072045", "applyChair must be one of 0, 1 (got missing)."):
+        meeting.call(SetRoleRequest, participant_id=ann, body=RestChairTokenReqBody(chairman_pwd="000000"))
+    with sdk_error(400, "MMC.111071061", "participantID is required unless allowAll is true."):
+        meeting.call(AllowWaitingParticipantRequest, body=RestAllowWaitingParticipantReqBody(allow_all=False))
+    with sdk_error(400, "MMC.111071061", "callInRestriction must be one of 0, 2, 3."):
+        meeting.call(
+            UpdateStartedConfConfigRequest, body=UpdateStartedConfigReqBody(is_lock=1, call_in_restriction=1)
+        )
+    with sdk_error(400, "MMC.111072045", "isLock must be one of 0, 1 (got 5)."):
+        meeting.call(UpdateStartedConfConfigRequest, body=UpdateStartedConfigReqBody(is_lock=5))
+    with sdk_error(400, "MMC.111072057", "REQUEST_BODY_IS_NULL: the request body is empty."):
+        meeting.call(UpdateStartedConfConfigRequest, body=UpdateStartedConfigReqBody())
+    with sdk_error(
+        400, "MMC.111072008", "CONF_PARTICIPANT_NOT_EXIST: the participant is not in the meeting."
+    ):
+        meeting.call(RollcallParticipantRequest, participant_id="0" * 32)
     assert sandbox.events(meeting.id) == before
     assert {n: (p.mute, p.hand) for n, p in meeting.people().items()} == {"Ann": (0, 0)}
+    assert sandbox.try_join(meeting.id, "Later").status_code == 200  # the refused isLock did not lock
     assert meeting.attendee_names() == []
 
 
