@@ -28,12 +28,14 @@ from overtime.storage.rows import (
     meeting_row_values,
     participant_from_row,
     participant_row_values,
+    run_row_values,
     upsert,
 )
 from overtime.storage.tables import (
     attendance,
     control_tokens,
     meeting_events,
+    meeting_runs,
     meetings,
     participants,
     sandbox_state,
@@ -232,7 +234,11 @@ class LifecycleTx:
         rows = [row for m in changed for row in event_rows(m)]
         if rows:
             await self.conn.execute(insert(meeting_events), rows)
+        runs = [run_row_values(run) for m in changed for run in m.archived]
+        if runs:
+            await self.conn.execute(insert(meeting_runs), runs)
         for m in changed:
+            m.archived.clear()
             m.version += 1
             m.events.clear()
 
@@ -281,6 +287,7 @@ class LifecycleTx:
             ws_tokens,
             webhook_deliveries,
             meeting_events,
+            meeting_runs,
             meetings,
             throttles,
         ):
