@@ -17,6 +17,7 @@ from huaweicloudsdkmeeting.v1 import (
     RestCancelSingleRecordCycleConfListReqBody,
     RestScheduleConfDTO,
     RestScheduleCycleConfDTO,
+    ShowHisMeetingDetailRequest,
     UpdateRecurringMeetingRequest,
     UpdateRecurringSubMeetingRequest,
 )
@@ -24,7 +25,7 @@ from huaweicloudsdkmeeting.v1 import (
 from support import Account, unique
 from support.formats import parse_wire_time, wire_time
 from support.sandbox import Sandbox
-from support.sdk import SdkFactory, control_token, detail, history, prolong, sdk_error
+from support.sdk import SdkFactory, control_records, control_token, detail, history, prolong, sdk_error
 
 MINUTE = timedelta(minutes=1)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -111,6 +112,10 @@ def test_a_week_of_daily_sub_meetings_each_runs_extends_and_ends_in_order(
     for uuid, sub in zip(runs, subs, strict=True):
         assert found[uuid].cycle_sub_conf_id == sub.cycle_sub_conf_id
         assert parse_wire_time(found[uuid].start_time) == parse_wire_time(sub.start_time) + MINUTE
+        shown = client.show_his_meeting_detail(ShowHisMeetingDetailRequest(conf_uuid=uuid)).conference_data
+        assert shown.conf_uuid == uuid and shown.cycle_sub_conf_id == sub.cycle_sub_conf_id
+        codes = [r.operate_code for r in control_records(client, uuid)]
+        assert codes == ["START_CONF", "JOIN_CONF", "AUTO_PROLONG_CONF", "LEAVE_CONF", "STOP_CONF"], codes
 
 
 def test_a_manual_extension_moves_only_its_own_sub_meeting(client: MeetingClient, sandbox: Sandbox) -> None:

@@ -4,8 +4,11 @@ a stable idempotency key; retried until the subscriber takes them, across server
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from support import Server
+from support.formats import wire_time
 from webhooks.flows import Admin
 from webhooks.receiver import Callback, Receiver
 
@@ -249,5 +252,44 @@ def test_invited_sites_that_answer_and_are_hung_up_join_and_leave(
         join, left = (c.body["eventInfo"]["payload"]["attendeeInfo"] for c in calls[1:])
         assert join["participantID"] == left["participantID"] == pids["Bea"]
         assert join["displayName"] == "Bea" and join["role"] == "GENERAL"
+    finally:
+        admin.close()
+
+
+def test_sub_meetings_of_a_series_carry_their_cycle_sub_id(hook_server: Server, receiver: Receiver) -> None:
+    admin = Admin(hook_server)
+    try:
+        admin.subscribe(receiver)
+        start = admin.sandbox_now().replace(second=0, microsecond=0) + timedelta(minutes=5)
+        first = start.astimezone(ZoneInfo("Asia/Shanghai")).date()
+        r = admin.http.post(
+            "/v1/mmc/management/cycleconferences",
+            json={
+                "mediaTypes": "Voice",
+                "startTime": wire_time(start),
+                "length": 30,
+                "confConfigInfo": {"prolongLength": 0},
+                "cycleParams": {
+                    "startDate": first.isoformat(),
+                    "endDate": (first + timedelta(days=1)).isoformat(),
+                    "cycle": "Day",
+                    "preRemindDays": 0,
+                },
+            },
+        )
+        assert r.status_code == 200, r.text
+        series = r.json()[0]
+        cid = series["conferenceID"]
+        subs = [s["cycleSubConfID"] for s in series["subConfs"]]
+        for _ in subs:
+            pid = admin.join(cid, "Grace", role=1)
+            admin.leave(cid, pid)
+            admin.advance(24 * 3600)
+        calls = receiver.wait_events(cid, 11)
+        started = [c for c in calls if c.event in ("meeting.started", "meeting.end")]
+        assert [c.event for c in started] == ["meeting.started", "meeting.end"] * 2
+        infos = [c.body["eventInfo"]["payload"]["meetingInfo"] for c in started]
+        assert [i["meetingCycleSubID"] for i in infos] == [subs[0], subs[0], subs[1], subs[1]]
+        assert infos[0]["meetingUUID"] == infos[1]["meetingUUID"] != infos[2]["meetingUUID"]
     finally:
         admin.close()

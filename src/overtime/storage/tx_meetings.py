@@ -81,6 +81,15 @@ class MeetingsTx:
             ).first()
         return meeting_from_row(row) if row else None
 
+    async def archived_runs(self, conference_id: str) -> list[Meeting]:
+        """A series' runs that ended before it moved on, in the order they ran."""
+        rows = await self.conn.execute(
+            select(meeting_runs)
+            .where(meeting_runs.c.conference_id == conference_id)
+            .order_by(meeting_runs.c.started_at)
+        )
+        return [meeting_from_row(r) for r in rows]
+
     async def archive_runs(self, m: Meeting) -> None:
         """Writes the series runs that ended in this change to `meeting_runs`."""
         if m.archived:
