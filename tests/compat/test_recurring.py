@@ -20,13 +20,14 @@ from huaweicloudsdkmeeting.v1 import (
     RestScheduleConfDTO,
     RestScheduleCycleConfDTO,
     SearchMeetingsRequest,
+    UpdateMeetingRequest,
     UpdateRecurringMeetingRequest,
     UpdateRecurringSubMeetingRequest,
 )
 
-from support import unique
+from support import Server, unique
 from support.formats import parse_wire_time, wire_time
-from support.sdk import detail, listed_ids, sdk_error
+from support.sdk import SdkFactory, detail, listed_ids, sdk_error
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -253,3 +254,39 @@ def test_a_one_off_meeting_is_not_a_series(client: MeetingClient) -> None:
     conf = client.create_meeting(CreateMeetingRequest(body=RestScheduleConfDTO(media_types="Voice"))).body[0]
     with sdk_error(400, "MMC.111070005", "The meeting is not a recurring meeting."):
         client.cancel_recurring_meeting(CancelRecurringMeetingRequest(conference_id=conf.conference_id))
+
+
+def test_another_members_series_does_not_exist_for_them(
+    client: MeetingClient, sdk: SdkFactory, server: Server
+) -> None:
+    first = _soon()
+    conf = _create(client, _body(first, first + timedelta(days=2)))
+    other = sdk.account(server.add_user())
+    with sdk_error(400, "MMC.111070005", "Meeting does not exist."):
+        other.cancel_recurring_meeting(CancelRecurringMeetingRequest(conference_id=conf.conference_id))
+    with sdk_error(400, "MMC.111070005", "Meeting does not exist."):
+        other.update_recurring_sub_meeting(
+            UpdateRecurringSubMeetingRequest(
+                conference_id=conf.conference_id,
+                body=RestScheduleCycleConfDTO(
+                    cycle_sub_conf_id=conf.sub_confs[1].cycle_sub_conf_id,
+                    media_types="Voice",
+                    start_time=conf.sub_confs[1].start_time,
+                    length=30,
+                ),
+            )
+        )
+    assert len(detail(client, conf.conference_id).sub_confs) == 3
+
+
+def test_update_meeting_on_a_series_needs_its_cycle(client: MeetingClient) -> None:
+    first = _soon()
+    conf = _create(client, _body(first, first + timedelta(days=2)))
+    plain = RestScheduleConfDTO(media_types="Voice", subject="x", start_time=conf.start_time, length=30)
+    with sdk_error(400, "MMC.111071020", "A recurring meeting needs cycleParams."):
+        client.update_meeting(UpdateMeetingRequest(conference_id=conf.conference_id, body=plain))
+    again = _body(first, first + timedelta(days=1))
+    updated = client.update_meeting(UpdateMeetingRequest(conference_id=conf.conference_id, body=again)).body[
+        0
+    ]
+    assert len(updated.sub_confs) == 2 and updated.subject == again.subject

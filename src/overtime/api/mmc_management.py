@@ -102,7 +102,14 @@ async def cancel_recurring_sub_meeting(request: Request) -> Response:
 async def update_meeting(request: Request) -> Response:
     ctx = context(request)
     session = await caller(request)
-    spec = wire.meeting_spec(wire.decode(await request.body(), wire.ScheduleConf), ctx.clock.now())
+    body = wire.decode(await request.body(), wire.ScheduleConf)
+    spec = wire.meeting_spec(body, ctx.clock.now())
+    if body.cycleParams is not None:  # a recurring meeting: the series (BEHAVIOUR §9)
+        cycle, zone = wire.cycle(body)
+        meeting, owner = await series.update_recurring_meeting(
+            ctx, session, _conference_id(request), spec, cycle, zone
+        )
+        return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
     meeting, owner = await meetings.update_meeting(ctx, session, _conference_id(request), spec)
     return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
 

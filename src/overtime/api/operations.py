@@ -112,7 +112,7 @@ OPERATIONS: tuple[Operation, ...] = (
               notes="instant and scheduled; with `cycleParams` a recurring meeting, as `create_recurring_meeting`; attendees stored and echoed, no notifications sent"),
     Operation("PUT", "/v1/mmc/management/conferences", "update_meeting", mmc_management.update_meeting,
               "Edit a scheduled meeting", Auth.ACCESS_TOKEN, wire.ScheduleConf, success=LIST, query=query.Conference, required_query=CID,
-              notes="scheduled meetings only; full replacement of the editable fields"),
+              notes="scheduled meetings only; full replacement of the editable fields; a series only with `cycleParams` (as `update_recurring_meeting`)"),
     Operation("DELETE", "/v1/mmc/management/conferences", "cancel_meeting", mmc_management.cancel_meeting,
               "Cancel a meeting", Auth.ACCESS_TOKEN, query=query.Cancel, required_query=CID,
               notes="`type=1` ends a running meeting"),

@@ -84,6 +84,8 @@ async def update_meeting(
     pending = Pending()
     async with ctx.store.write() as tx:
         meeting = await _visible(tx, session, conference_id, for_update=True)
+        if meeting.series is not None:  # a series is edited with its cycle (BEHAVIOUR §9)
+            raise errors.CycleParamsMissing()
         meeting.update(spec, ctx.clock.now(), session.account.id)
         await pending.save(tx, meeting)
         names = await tx.account_names([meeting.owner_id])
