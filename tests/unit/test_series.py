@@ -249,3 +249,22 @@ def test_a_running_sub_meeting_is_cancelled_only_with_type_1() -> None:
     m.cancel_subs([first.sub_id], first.start + MIN, "o", end_running=True)
     assert m.state is MeetingState.SCHEDULED and m.cycle_sub_id == m.series.subs[1].sub_id
     assert len(m.archived) == 1
+
+
+def test_a_sub_meeting_moved_before_the_current_one_becomes_current() -> None:
+    m = _series()
+    assert m.series is not None
+    first, second = m.series.subs[0], m.series.subs[1]
+    # the first one moves to after the second: the second comes first now
+    m.update_sub(
+        first.sub_id,
+        start=second.end + 60 * MIN,
+        length=30,
+        media_types="HDVideo",
+        details={},
+        now=NOW,
+        actor="o",
+    )
+    assert m.cycle_sub_id == second.sub_id and m.scheduled_start == second.start
+    assert [s.sub_id for s in m.series.subs[:2]] == [second.sub_id, first.sub_id]
+    assert [s.state for s in m.series.subs[:2]] == [SubState.CURRENT, SubState.PENDING]

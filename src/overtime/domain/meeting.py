@@ -442,6 +442,7 @@ class Meeting:
         self.state = MeetingState.SCHEDULED
         self.scheduled_start = sub.start
         self.length = sub.length
+        self.media_types = sub.media_types or self.media_types
         self.cycle_sub_id = sub.sub_id
         self.conf_uuid = ""
         self.started_at = None
@@ -486,7 +487,7 @@ class Meeting:
         sub.start, sub.length, sub.media_types, sub.details = start, length, media_types, details
         series.reorder()
         if sub.state is SubState.CURRENT:
-            self.scheduled_start, self.length = start, length
+            self.scheduled_start, self.length, self.media_types = start, length, media_types
         self._record(EventKind.UPDATED, now, actor, old_end, sub.end, f"sub {sub_id}")
         self._promote_earliest()
 
