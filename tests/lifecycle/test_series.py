@@ -17,6 +17,7 @@ from huaweicloudsdkmeeting.v1 import (
     RestCancelSingleRecordCycleConfListReqBody,
     RestScheduleConfDTO,
     RestScheduleCycleConfDTO,
+    SearchAttendanceRecordsOfHisMeetingRequest,
     ShowHisMeetingDetailRequest,
     UpdateRecurringMeetingRequest,
     UpdateRecurringSubMeetingRequest,
@@ -114,6 +115,10 @@ def test_a_week_of_daily_sub_meetings_each_runs_extends_and_ends_in_order(
         assert parse_wire_time(found[uuid].start_time) == parse_wire_time(sub.start_time) + MINUTE
         shown = client.show_his_meeting_detail(ShowHisMeetingDetailRequest(conf_uuid=uuid)).conference_data
         assert shown.conf_uuid == uuid and shown.cycle_sub_conf_id == sub.cycle_sub_conf_id
+        attendance = client.search_attendance_records_of_his_meeting(
+            SearchAttendanceRecordsOfHisMeetingRequest(conf_uuid=uuid)
+        )
+        assert attendance.count == 1 and attendance.data[0].display_name == "participant"
         codes = [r.operate_code for r in control_records(client, uuid)]
         assert codes == ["START_CONF", "JOIN_CONF", "AUTO_PROLONG_CONF", "LEAVE_CONF", "STOP_CONF"], codes
 
