@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from support import Server
 
 MAX_EXAMPLES = int(os.environ.get("OVERTIME_FUZZ_EXAMPLES", "25"))
+ONLY = [p for p in os.environ.get("OVERTIME_FUZZ_PATHS", "").split(",") if p]
+"""Substrings of the paths to fuzz (`OVERTIME_FUZZ_PATHS=cyclesubconf,cycleconferences`); all if unset."""
 
 HOSTILE_STRINGS = st.one_of(
     st.sampled_from(["\x00", "a\x00b", "\ud7ff", "\U0001f600" * 70, "9" * 300, "%00", " ", "\r\n", "'\";--"]),
@@ -72,12 +74,14 @@ def test_hostile_values_never_answer_5xx(server: Server) -> None:
     doc = _document(server)
     targets: list[tuple[str, str, str, str]] = []  # (method, path, "query" | "body", name)
     for path, methods in doc["paths"].items():
+        if ONLY and not any(p in path for p in ONLY):
+            continue
         for method, operation in methods.items():
             targets += [
                 (method, path, "query", p["name"]) for p in operation["parameters"] if p["in"] == "query"
             ]
             targets += [(method, path, "body", name) for name in _body_fields(doc, operation)]
-    assert len(targets) > 40
+    assert len(targets) > (0 if ONLY else 40)
 
     with server.client(headers={"X-Access-Token": token}) as http:
 

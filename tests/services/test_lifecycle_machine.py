@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import shutil
 import tempfile
 import uuid
@@ -22,8 +23,9 @@ from overtime.domain.accounts import Account
 from overtime.domain.clock import OffsetClock
 from overtime.domain.errors import DomainError
 from overtime.domain.meeting import EventKind, MeetingState, validate_spec
+from overtime.domain.series import validate_cycle, zone
 from overtime.domain.tokens import AccessToken
-from overtime.services import control, meetings, people, sandbox
+from overtime.services import control, meetings, people, sandbox, series
 from overtime.services.auth import Session
 from overtime.services.context import Context
 from overtime.storage.sql import Store, migrate
@@ -100,6 +102,56 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.participants[meeting.conference_id] = []
         return meeting.conference_id
 
+    @rule(
+        target=meetings,
+        lead=st.integers(0, 180),
+        days=st.integers(2, 4),
+        length=st.integers(15, 1440),
+        step=st.none() | st.integers(0, 60),
+    )
+    def create_series(self, lead: int, days: int, length: int, step: int | None) -> str:
+        """A daily series (BEHAVIOUR §9): its sub-meetings are runs of one conferenceID."""
+        now = self.clock.now()
+        start = (now + timedelta(minutes=lead)).replace(second=0, microsecond=0)
+        spec = validate_spec(
+            subject="s",
+            media_types="Voice",
+            length=length,
+            start=start,
+            guest_password=None,
+            prolong_step=step,
+            allow_guest_start=False,
+            now=now,
+        )
+        first = start.astimezone(zone("56")).date()
+        cycle = validate_cycle(
+            start_date=first.isoformat(),
+            end_date=(first + timedelta(days=days - 1)).isoformat(),
+            cycle="Day",
+            interval=1,
+            points=None,
+            pre_remind_days=None,
+        )
+        meeting, _ = self.run(series.create_recurring_meeting(self.ctx, self.session, spec, cycle, "56"))
+        self.participants[meeting.conference_id] = []
+        return meeting.conference_id
+
+    async def _current_sub(self, conference_id: str) -> str:
+        async with self.ctx.store.read() as tx:
+            meeting = await tx.meeting(conference_id)
+        assert meeting is not None
+        return meeting.cycle_sub_id
+
+    @rule(conference_id=meetings, end_running=st.booleans())
+    def cancel_sub(self, conference_id: str, end_running: bool) -> None:
+        sub = self.run(self._current_sub(conference_id))
+        if sub:
+            self._attempt(
+                series.cancel_recurring_sub_meeting(
+                    self.ctx, self.session, conference_id, [sub], end_running=end_running
+                )
+            )
+
     async def _password(self, conference_id: str) -> str:
         async with self.ctx.store.read() as tx:
             meeting = await tx.meeting(conference_id)
@@ -165,6 +217,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         due = self.run(self._due())
         assert due == [], f"deadlines left unprocessed after an advance: {due}"
 
+    @rule(hours=st.integers(6, 30))
+    def advance_hours(self, hours: int) -> None:
+        """Long jumps: a series' sub-meetings a day apart run, expire and roll on."""
+        self.advance(hours * 60, 0)
+
     async def _due(self) -> list[tuple[str, Any]]:
         async with self.ctx.store.read() as tx:
             return await tx.due(self.clock.now(), 10)
@@ -178,6 +235,23 @@ class LifecycleMachine(RuleBasedStateMachine):
                 meeting = await tx.meeting(conference_id)
                 rows.append((meeting, await tx.ledger(conference_id)))
             return rows
+
+    async def _runs(self) -> dict[str, list[Any]]:
+        async with self.ctx.store.read() as tx:
+            runs = {}
+            for conference_id in self.participants:
+                meeting = await tx.meeting(conference_id)
+                archived = await tx.archived_runs(conference_id)
+                runs[conference_id] = [*archived, *([meeting] if meeting and meeting.started_at else [])]
+            return runs
+
+    @invariant()
+    def sub_meetings_never_overlap_as_runs(self) -> None:
+        for cid, runs in self.run(self._runs()).items():
+            spans = sorted((r.started_at, r.end_at) for r in runs)
+            assert len({r.conf_uuid for r in runs}) == len(runs), cid
+            for (_, end), (start, _) in itertools.pairwise(spans):
+                assert end <= start, f"runs of {cid} overlap"
 
     @invariant()
     def lifecycle_rules_hold(self) -> None:

@@ -6,7 +6,6 @@ import pytest
 
 from overtime.domain import errors
 from overtime.domain.meeting import EndReason, EventKind, Meeting
-from overtime.domain.recording import Recording
 from overtime.domain.room import Room
 from unit.test_meeting import MIN, T0, instant
 
@@ -30,7 +29,7 @@ def test_spans_add_up_and_the_recording_exists_once_the_run_ends() -> None:
     m.end(T0 + 15 * MIN, EndReason.STOPPED, "chair")  # still recording: the span ends with the run
     kinds = [e.kind for e in m.events]
     assert kinds == [EventKind.RECORD_SET] * 5 + [EventKind.ENDED, EventKind.RECORD_FINISHED]
-    recording = Recording.of(m)
+    (recording,) = m.recorded
     assert recording.seconds == 7 * 60
     assert (recording.rec_start, recording.rec_end) == (T0 + MIN, T0 + 15 * MIN)
     assert recording.size_mb == 35 and m.room.has_record_file

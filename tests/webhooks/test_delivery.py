@@ -4,8 +4,11 @@ a stable idempotency key; retried until the subscriber takes them, across server
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from support import Server
+from support.formats import wire_time
 from webhooks.flows import Admin
 from webhooks.receiver import Callback, Receiver
 
@@ -277,5 +280,44 @@ def test_a_recorded_run_announces_its_recording_once(hook_server: Server, receiv
         finish = calls[-1]
         assert finish.signature_ok(admin.key), finish.raw
         assert finish.body["eventInfo"]["payload"]["meetingInfo"]["meetingID"] == cid
+    finally:
+        admin.close()
+
+
+def test_sub_meetings_of_a_series_carry_their_cycle_sub_id(hook_server: Server, receiver: Receiver) -> None:
+    admin = Admin(hook_server)
+    try:
+        admin.subscribe(receiver)
+        start = admin.sandbox_now().replace(second=0, microsecond=0) + timedelta(minutes=5)
+        first = start.astimezone(ZoneInfo("Asia/Shanghai")).date()
+        r = admin.http.post(
+            "/v1/mmc/management/cycleconferences",
+            json={
+                "mediaTypes": "Voice",
+                "startTime": wire_time(start),
+                "length": 30,
+                "confConfigInfo": {"prolongLength": 0},
+                "cycleParams": {
+                    "startDate": first.isoformat(),
+                    "endDate": (first + timedelta(days=1)).isoformat(),
+                    "cycle": "Day",
+                    "preRemindDays": 0,
+                },
+            },
+        )
+        assert r.status_code == 200, r.text
+        series = r.json()[0]
+        cid = series["conferenceID"]
+        subs = [s["cycleSubConfID"] for s in series["subConfs"]]
+        for _ in subs:
+            pid = admin.join(cid, "Grace", role=1)
+            admin.leave(cid, pid)
+            admin.advance(24 * 3600)
+        calls = receiver.wait_events(cid, 11)
+        started = [c for c in calls if c.event in ("meeting.started", "meeting.end")]
+        assert [c.event for c in started] == ["meeting.started", "meeting.end"] * 2
+        infos = [c.body["eventInfo"]["payload"]["meetingInfo"] for c in started]
+        assert [i["meetingCycleSubID"] for i in infos] == [subs[0], subs[0], subs[1], subs[1]]
+        assert infos[0]["meetingUUID"] == infos[1]["meetingUUID"] != infos[2]["meetingUUID"]
     finally:
         admin.close()

@@ -10,7 +10,8 @@ from overtime.api.http import caller, client_ip, context, ok
 from overtime.api.query import parse_query
 from overtime.domain import errors
 from overtime.domain.clock import from_ms
-from overtime.services import meetings
+from overtime.domain.meeting import validate_spec
+from overtime.services import meetings, series
 from overtime.services.auth import Session
 
 
@@ -21,15 +22,94 @@ def _conference_id(request: Request) -> str:
 async def create_meeting(request: Request) -> Response:
     ctx = context(request)
     session = await caller(request)
-    spec = wire.meeting_spec(wire.decode(await request.body(), wire.ScheduleConf), ctx.clock.now())
-    meeting, owner = await meetings.create_meeting(ctx, session, spec)
+    body = wire.decode(await request.body(), wire.ScheduleConf)
+    spec = wire.meeting_spec(body, ctx.clock.now())
+    if body.cycleParams is not None:  # a recurring meeting: the series (BEHAVIOUR §9)
+        cycle, zone = wire.cycle(body)
+        meeting, owner = await series.create_recurring_meeting(ctx, session, spec, cycle, zone)
+    else:
+        meeting, owner = await meetings.create_meeting(ctx, session, spec)
     return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
+
+
+# -- recurring meetings (reference control §8) ----------------------------------------------------
+
+
+async def create_recurring_meeting(request: Request) -> Response:
+    ctx = context(request)
+    session = await caller(request)
+    body = wire.decode(await request.body(), wire.ScheduleConf)
+    spec = wire.meeting_spec(body, ctx.clock.now())
+    cycle, zone = wire.cycle(body)
+    meeting, owner = await series.create_recurring_meeting(ctx, session, spec, cycle, zone)
+    return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
+
+
+async def update_recurring_meeting(request: Request) -> Response:
+    ctx = context(request)
+    session = await caller(request)
+    body = wire.decode(await request.body(), wire.ScheduleConf)
+    spec = wire.meeting_spec(body, ctx.clock.now())
+    cycle, zone = wire.cycle(body)
+    meeting, owner = await series.update_recurring_meeting(
+        ctx, session, _conference_id(request), spec, cycle, zone
+    )
+    return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
+
+
+async def cancel_recurring_meeting(request: Request) -> Response:
+    ctx = context(request)
+    session = await caller(request)
+    q = parse_query(request, query.Cancel)
+    await series.cancel_recurring_meeting(ctx, session, q.conferenceID, end_running=q.type == 1)
+    return ok()
+
+
+async def update_recurring_sub_meeting(request: Request) -> Response:
+    ctx = context(request)
+    session = await caller(request)
+    body = wire.decode(await request.body(), wire.CycleSubConf)
+    if not body.cycleSubConfID:
+        raise errors.InvalidParameter("cycleSubConfID is required.")
+    spec = validate_spec(
+        subject=None,
+        media_types=body.mediaTypes,
+        length=body.length,
+        start=wire.parse_time(body.startTime),
+        guest_password=None,
+        prolong_step=None,
+        allow_guest_start=None,
+        now=ctx.clock.now(),
+    )
+    await series.update_recurring_sub_meeting(
+        ctx, session, _conference_id(request), body.cycleSubConfID, spec=spec, details=wire.sub_details(body)
+    )
+    return ok()
+
+
+async def cancel_recurring_sub_meeting(request: Request) -> Response:
+    ctx = context(request)
+    session = await caller(request)
+    q = parse_query(request, query.Cancel)
+    raw = await request.body()
+    body = wire.decode(raw, wire.CancelSubConfs) if raw.strip() else wire.CancelSubConfs()
+    await series.cancel_recurring_sub_meeting(
+        ctx, session, q.conferenceID, list(body.cycleSubConfIDs or []), end_running=q.type == 1
+    )
+    return ok()
 
 
 async def update_meeting(request: Request) -> Response:
     ctx = context(request)
     session = await caller(request)
-    spec = wire.meeting_spec(wire.decode(await request.body(), wire.ScheduleConf), ctx.clock.now())
+    body = wire.decode(await request.body(), wire.ScheduleConf)
+    spec = wire.meeting_spec(body, ctx.clock.now())
+    if body.cycleParams is not None:  # a recurring meeting: the series (BEHAVIOUR §9)
+        cycle, zone = wire.cycle(body)
+        meeting, owner = await series.update_recurring_meeting(
+            ctx, session, _conference_id(request), spec, cycle, zone
+        )
+        return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
     meeting, owner = await meetings.update_meeting(ctx, session, _conference_id(request), spec)
     return ok([render.conference_info(meeting, owner_name=owner, caller=session.account)])
 

@@ -9,7 +9,7 @@ from typing import Any
 from overtime.api.wire import fmt_time
 from overtime.domain.accounts import Account
 from overtime.domain.clock import to_ms
-from overtime.domain.meeting import Meeting, MeetingState
+from overtime.domain.meeting import Meeting, MeetingKind, MeetingState
 from overtime.domain.presence import Participant, SiteState
 from overtime.domain.recording import Recording
 from overtime.domain.tokens import AccessToken, IssuedControlToken
@@ -132,11 +132,38 @@ def conference_info(
         info["confUUID"] = m.conf_uuid
     if m.state is MeetingState.ENDED:
         info["isHasRecordFile"] = m.room.has_record_file
+    if m.kind is MeetingKind.CYCLE:
+        _series_info(info, m)
     if with_role:
         info["role"] = "chair" if privileged else "general"
     if online_amount is not None:
         info["onlineAttendeeAmount"] = online_amount
     return info
+
+
+def _series_info(info: dict[str, Any], m: Meeting) -> None:
+    """A recurring meeting (reference control §8.2): its cycle and the sub-meetings not yet
+    run; an archived run (history) names only its own sub-meeting."""
+    info["conferenceType"] = 2
+    info["cycleSubConfID"] = m.cycle_sub_id
+    if m.series is None:
+        return
+    info["cycleParams"] = m.series.cycle
+    subs = []
+    for sub in m.series.subs:
+        if not sub.listed:
+            continue
+        current = sub.sub_id == m.cycle_sub_id
+        entry: dict[str, Any] = {
+            "cycleSubConfID": sub.sub_id,
+            "conferenceID": m.conference_id,
+            "mediaType": sub.media_types or m.media_types,
+            "startTime": fmt_time(m.start_time if current else sub.start),
+            "endTime": fmt_time(m.end_time if current else sub.end),
+        }
+        entry.update(sub.details)
+        subs.append(entry)
+    info["subConfs"] = subs
 
 
 def participants_page(m: Meeting, offset: int, limit: int) -> dict[str, Any]:

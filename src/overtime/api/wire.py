@@ -26,8 +26,9 @@ from overtime.api.bounds import (
     Token,
 )
 from overtime.api.errors import WireError
-from overtime.domain import errors
+from overtime.domain import errors, series
 from overtime.domain.meeting import MeetingSpec, validate_spec
+from overtime.domain.series import Cycle
 
 T = TypeVar("T")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -165,6 +166,18 @@ class Attendee(msgspec.Struct, omit_defaults=True):
 
 
 Attendees = Annotated[list[Attendee], msgspec.Meta(max_length=bounds.MAX_ATTENDEES)]
+Points = Annotated[list[Int32], msgspec.Meta(max_length=31)]
+
+
+class CycleParams(msgspec.Struct, omit_defaults=True):
+    """`CycleParams` (reference control §8.1)."""
+
+    startDate: Short | None = None
+    endDate: Short | None = None
+    cycle: Short | None = None
+    interval: Int32 | None = None
+    point: Points | None = None
+    preRemindDays: Int32 | None = None
 
 
 class ScheduleConf(msgspec.Struct, omit_defaults=True):
@@ -191,6 +204,7 @@ class ScheduleConf(msgspec.Struct, omit_defaults=True):
     concurrentParticipants: Int32 | None = None
     supportSimultaneousInterpretation: bool | None = None
     confResType: Int32 | None = None
+    cycleParams: CycleParams | None = None
 
 
 _ECHOED = (
@@ -245,3 +259,73 @@ class ProlongBody(msgspec.Struct):
 class StartBody(msgspec.Struct):
     conferenceID: ConferenceId
     password: Secret
+
+
+# -- recurring meetings (reference control §8) ---------------------------------------------------
+
+
+def cycle(body: ScheduleConf) -> tuple[Cycle, str]:
+    """The validated `cycleParams` of a recurring create/update and its `timeZoneID`."""
+    if body.cycleParams is None:
+        raise errors.CycleParamsMissing()
+    c = body.cycleParams
+    series.zone(body.timeZoneID)
+    return (
+        series.validate_cycle(
+            start_date=c.startDate,
+            end_date=c.endDate,
+            cycle=c.cycle,
+            interval=c.interval,
+            points=c.point,
+            pre_remind_days=c.preRemindDays,
+        ),
+        body.timeZoneID or series.DEFAULT_TIME_ZONE_ID,
+    )
+
+
+class ShowAudienceCountInfo(msgspec.Struct, omit_defaults=True):
+    showAudienceMode: Int32 | None = None
+    baseAudienceCount: Int32 | None = None
+    multiple: Annotated[float, msgspec.Meta(ge=0, le=10)] | None = None
+
+
+class CycleSubConfConfig(msgspec.Struct, omit_defaults=True):
+    """`CycleSubConfConfigDTO`."""
+
+    callInRestriction: Int32 | None = None
+    audienceCallInRestriction: Int32 | None = None
+    allowGuestStartConf: bool | None = None
+    enableWaitingRoom: bool | None = None
+    showAudienceCountInfo: ShowAudienceCountInfo | None = None
+
+
+class CycleSubConf(msgspec.Struct, omit_defaults=True):
+    """`RestScheduleCycleConfDTO`: the body that edits one sub-meeting."""
+
+    cycleSubConfID: Short | None = None
+    mediaTypes: Short | None = None
+    startTime: Short | None = None
+    length: Minutes | None = None
+    isAutoRecord: Int32 | None = None
+    confConfigInfo: CycleSubConfConfig | None = None
+    recordAuthType: Int32 | None = None
+    description: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+def sub_details(body: CycleSubConf) -> dict[str, object]:
+    details: dict[str, object] = {}
+    for name in ("isAutoRecord", "recordAuthType", "description"):
+        if getattr(body, name) is not None:
+            details[name] = getattr(body, name)
+    if body.confConfigInfo is not None:
+        details["confConfigInfo"] = msgspec.to_builtins(body.confConfigInfo)
+    return details
+
+
+SubIds = Annotated[list[Short], msgspec.Meta(max_length=50)]
+
+
+class CancelSubConfs(msgspec.Struct):
+    """`RestCancelSingleRecordCycleConfListReqBody`."""
+
+    cycleSubConfIDs: SubIds | None = None

@@ -81,6 +81,53 @@ class MeetingEnded(DomainError):
     """The meeting has ended."""
 
 
+# -- recurring meetings (BEHAVIOUR §9) ----------------------------------------------------------
+
+
+class CycleParamsMissing(DomainError):
+    """A recurring meeting needs cycleParams."""
+
+
+class CycleStartDateMissing(DomainError):
+    """cycleParams.startDate is required."""
+
+
+class CycleEndDateMissing(DomainError):
+    """cycleParams.endDate is required."""
+
+
+class CycleInvalid(DomainError):
+    """cycleParams.cycle must be Day, Week or Month."""
+
+
+class CycleIntervalOutOfRange(DomainError):
+    """cycleParams.interval is out of range."""
+
+
+class CyclePointMissing(DomainError):
+    """cycleParams.point is required for a weekly or monthly cycle."""
+
+
+class CyclePointOutOfRange(DomainError):
+    """cycleParams.point is out of range."""
+
+
+class CycleNoOccurrence(DomainError):
+    """No meeting falls in the selected period."""
+
+
+class SubMeetingOutOfRange(DomainError):
+    """The sub-meeting's new time is out of range."""
+
+
+class SubMeetingIdsEmpty(DomainError):
+    """cycleSubConfIDs must not be empty."""
+
+
+class NotRecurring(DomainError):
+    """The meeting is not a recurring meeting."""
+
+
 # -- meeting control ----------------------------------------------------------------------------
 
 

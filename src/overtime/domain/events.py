@@ -103,3 +103,6 @@ class MeetingEvent:
     old_end: datetime | None
     new_end: datetime | None
     detail: str = ""
+    run: tuple[str, str] | None = None
+    """A series: the (confUUID, cycleSubConfID) of the run it belongs to, stamped when the
+    meeting has already moved on to its next sub-meeting; None means the meeting's current one."""

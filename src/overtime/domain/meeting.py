@@ -3,15 +3,18 @@ transition appends (BEHAVIOUR.md §2-§4)."""
 
 from __future__ import annotations
 
+import copy
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from overtime.domain import errors
 from overtime.domain.events import EventKind as EventKind
 from overtime.domain.events import MeetingEvent as MeetingEvent
+from overtime.domain.recording import Recording
 from overtime.domain.room_state import RoomState
+from overtime.domain.series import Series, SubMeeting, SubState
 
 MIN_LENGTH = 15
 MAX_LENGTH = 1440
@@ -38,6 +41,8 @@ class MeetingState(StrEnum):
 class MeetingKind(StrEnum):
     SCHEDULED = "FUTURE"
     INSTANT = "IMMEDIATELY"
+    CYCLE = "CYCLE"
+    """A recurring meeting (BEHAVIOUR §9): the row is the series' current or next sub-meeting."""
 
 
 class EndReason(StrEnum):
@@ -139,7 +144,14 @@ class Meeting:
     details: dict[str, object] = field(default_factory=dict)
     room: RoomState = field(default_factory=RoomState)
     """The running run's meeting-wide control state (BEHAVIOUR §8); a new run starts afresh."""
+    cycle_sub_id: str = ""
+    """A series: the cycleSubConfID of the sub-meeting this row is now."""
+    series: Series | None = None
     events: list[MeetingEvent] = field(default_factory=list, repr=False, compare=False)
+    recorded: list[Recording] = field(default_factory=list, repr=False, compare=False)
+    """Recordings of runs that ended in this change, for the store to keep (then cleared)."""
+    archived: list[Meeting] = field(default_factory=list, repr=False, compare=False)
+    """A series: runs that ended in this change, as they ended, for history (written once)."""
 
     @classmethod
     def create(
@@ -253,6 +265,8 @@ class Meeting:
         self.end_at = now + _minutes(self.length)
         self.conf_uuid = uuid.uuid4().hex
         self.room = RoomState.for_run(self.details)
+        if self.series is not None:
+            self.series.started = True
         self._record(EventKind.STARTED, now, actor, self.scheduled_end, self.end_at)
         return True
 
@@ -316,6 +330,26 @@ class Meeting:
         self._record(EventKind.ENDED, now, actor, old_end, now, reason.value)
         if self.room.rec_occurred:
             self._record(EventKind.RECORD_FINISHED, now, "system", now, now, f"{self.room.rec_ms // 1000} s")
+            self.recorded.append(self._recording())
+        self._roll_on()
+
+    def _recording(self) -> Recording:
+        """The recording of this run, which recorded and has just ended (BEHAVIOUR §10)."""
+        room = self.room
+        assert room.rec_first is not None and room.rec_last is not None
+        auth = self.details.get("recordAuthType")
+        return Recording(
+            conf_uuid=self.conf_uuid,
+            conference_id=self.conference_id,
+            corp_id=self.corp_id,
+            owner_id=self.owner_id,
+            subject=self.subject,
+            meeting_start=self.start_time,
+            rec_start=room.rec_first,
+            rec_end=room.rec_last,
+            rec_ms=room.rec_ms,
+            record_auth_type=auth if isinstance(auth, int) and auth in (0, 1, 2) else 0,
+        )
 
     def joined(self, name: str, participant_id: str, now: datetime) -> None:
         """Someone joined: a scheduled meeting starts with its first participant."""
@@ -350,6 +384,7 @@ class Meeting:
             self.state = MeetingState.EXPIRED
             self.ended_reason = EndReason.EXPIRED.value
             self._record(EventKind.ENDED, at, "system", at, None, EndReason.EXPIRED.value)
+            self._roll_on()
             return
         assert self.started_at is not None and self.end_at is not None
         at = self.end_at  # unanswered calls due before it are the Room's (`call_deadline`)
@@ -373,3 +408,171 @@ class Meeting:
         self.state = MeetingState.CANCELLED
         self.ended_reason = EndReason.CANCELLED.value
         self._record(EventKind.CANCELLED, now, actor, self.scheduled_end, None)
+
+    # -- recurring meetings (BEHAVIOUR §9) ------------------------------------------------------
+
+    @classmethod
+    def create_series(
+        cls,
+        spec: MeetingSpec,
+        series: Series,
+        *,
+        conference_id: str,
+        owner_id: str,
+        corp_id: str,
+        chair_password: str,
+        random_guest_password: str,
+        policy: Policy,
+        now: datetime,
+    ) -> Meeting:
+        first = series.subs[0]
+        spec = replace(spec, start=first.start, length=first.length)
+        meeting = cls.create(
+            spec,
+            conference_id=conference_id,
+            owner_id=owner_id,
+            corp_id=corp_id,
+            chair_password=chair_password,
+            random_guest_password=random_guest_password,
+            policy=policy,
+            now=now,
+        )
+        meeting.kind = MeetingKind.CYCLE
+        meeting.series = series
+        meeting.cycle_sub_id = first.sub_id
+        return meeting
+
+    def _series(self) -> Series:
+        if self.series is None:
+            raise errors.NotRecurring()
+        return self.series
+
+    def _roll_on(self) -> None:
+        """A series' run ended or expired: the row becomes the next pending sub-meeting, the
+        ended run goes to history (`archived`). With none left, the row stays as it ended."""
+        if self.series is None:
+            return
+        nxt = self.series.roll_on()
+        if nxt is None:
+            return
+        if self.state is MeetingState.ENDED:
+            run = copy.copy(self)
+            run.series, run.events, run.archived, run.recorded = None, [], [], []
+            self.archived.append(run)
+        stamp = (self.conf_uuid, self.cycle_sub_id)
+        self.events = [e if e.run else replace(e, run=stamp) for e in self.events]
+        self._become(nxt)
+
+    def _become(self, sub: SubMeeting) -> None:
+        self.state = MeetingState.SCHEDULED
+        self.scheduled_start = sub.start
+        self.length = sub.length
+        self.media_types = sub.media_types or self.media_types
+        self.cycle_sub_id = sub.sub_id
+        self.conf_uuid = ""
+        self.started_at = None
+        self.end_at = None
+        self.ended_reason = ""
+        self.room = RoomState()
+
+    def update_series(self, spec: MeetingSpec, series: Series, now: datetime, actor: str) -> None:
+        """The whole series edited: only before its first sub-meeting starts."""
+        current = self._series()
+        if current.started or self.state is MeetingState.RUNNING:
+            raise errors.MeetingAlreadyStarted()
+        if self.state is not MeetingState.SCHEDULED:
+            raise errors.MeetingNotFound()
+        first = series.subs[0]
+        self.update(replace(spec, start=first.start, length=first.length), now, actor)
+        self.series = series
+        self.cycle_sub_id = first.sub_id
+
+    def update_sub(
+        self,
+        sub_id: str,
+        *,
+        start: datetime,
+        length: int,
+        media_types: str,
+        details: dict[str, object],
+        now: datetime,
+        actor: str,
+    ) -> None:
+        """One sub-meeting moved or edited before it starts; no other moves."""
+        series = self._series()
+        sub = series.sub(sub_id)
+        if sub is None or not sub.listed:
+            raise errors.MeetingNotFound("No such sub-meeting in this series.")
+        if sub.state is SubState.CURRENT and self.state is not MeetingState.SCHEDULED:
+            raise errors.MeetingAlreadyStarted()
+        if start < now.replace(second=0, microsecond=0):
+            raise errors.StartTimeInPast()
+        series.check_move(sub, start, length)
+        old_end = sub.end
+        sub.start, sub.length, sub.media_types, sub.details = start, length, media_types, details
+        series.reorder()
+        if sub.state is SubState.CURRENT:
+            self.scheduled_start, self.length, self.media_types = start, length, media_types
+        self._record(EventKind.UPDATED, now, actor, old_end, sub.end, f"sub {sub_id}")
+        self._promote_earliest()
+
+    def _promote_earliest(self) -> None:
+        """Sub-meetings are taken in time order: if a pending one now comes before the current
+        scheduled one, it becomes current."""
+        series = self._series()
+        if self.state is not MeetingState.SCHEDULED:
+            return
+        current = series.current
+        first = next((s for s in series.subs if s.listed), None)
+        if first is None or first is current:
+            return
+        if current is not None:
+            current.state = SubState.PENDING
+        first.state = SubState.CURRENT
+        self._become(first)
+
+    def cancel_subs(self, sub_ids: list[str], now: datetime, actor: str, *, end_running: bool) -> None:
+        """Cancels sub-meetings; the running one only with `end_running`. With none left the
+        whole series is cancelled (or, if its last one ran, ends)."""
+        if not sub_ids:
+            raise errors.SubMeetingIdsEmpty()
+        series = self._series()
+        subs = []
+        for sub_id in sub_ids:
+            sub = series.sub(sub_id)
+            if sub is None or not sub.listed:
+                raise errors.MeetingNotFound("No such sub-meeting in this series.")
+            subs.append(sub)
+        current = series.current
+        if current in subs and self.state is MeetingState.RUNNING and not end_running:
+            raise errors.MeetingInProgress()
+        for sub in subs:
+            if sub is not current:
+                sub.state = SubState.CANCELLED
+                self._record(EventKind.UPDATED, now, actor, sub.end, None, f"sub {sub.sub_id} cancelled")
+        if current in subs:
+            assert current is not None
+            if self.state is MeetingState.RUNNING:
+                self.end(now, EndReason.CANCELLED, actor)
+            elif self.state is MeetingState.SCHEDULED:
+                nxt = series.roll_on()
+                current.state = SubState.CANCELLED
+                if nxt is None:
+                    self.state = MeetingState.CANCELLED
+                    self.ended_reason = EndReason.CANCELLED.value
+                    self._record(EventKind.CANCELLED, now, actor, self.scheduled_end, None)
+                else:
+                    self._record(EventKind.UPDATED, now, actor, self.scheduled_end, None, "sub cancelled")
+                    self._become(nxt)
+
+    def cancel_series(self, now: datetime, actor: str, *, end_running: bool) -> None:
+        """The whole series: every sub-meeting not run yet goes; `end_running` ends a running one."""
+        series = self._series()
+        if self.state is MeetingState.RUNNING and not end_running:
+            raise errors.MeetingInProgress()
+        for sub in series.subs:
+            if sub.state is SubState.PENDING:
+                sub.state = SubState.CANCELLED
+        self.cancel(now, actor, end_running=end_running)
+        if self.state is MeetingState.CANCELLED and series.current is not None:
+            series.current.state = SubState.CANCELLED

@@ -173,14 +173,14 @@ class Room:
         if len(phone) > MAX_NUMBER:
             raise errors.CallNumberTooLong()
         m = self.meeting
-        chair = as_host
+        chair, chair_password = as_host, False
         if password:
             # Both comparisons always run: the time taken does not tell which password matched.
             is_chair = credentials.same(password, m.chair_password)
             is_guest = credentials.same(password, m.guest_password)
             if not (is_chair or is_guest):
                 raise errors.ConferenceAuthFailed()
-            chair = chair or is_chair
+            chair, chair_password = chair or is_chair, is_chair
         pid = uuid.uuid4().hex
         if m.state is MeetingState.SCHEDULED:
             m.start(now, f"participant:{pid}")
@@ -188,7 +188,7 @@ class Room:
         elif m.state is not MeetingState.RUNNING:
             raise errors.MeetingNotFound()
         invitee = m.room.invitee(phone)
-        if m.room.lock and not (password and chair) and invitee is None:
+        if m.room.lock and not chair_password and invitee is None:
             raise errors.MeetingLocked()  # only the chair password and invitees get in
         calling = next(
             (p for p in self.sites.values() if phone and p.phone == phone and p.state is SiteState.CALLING),

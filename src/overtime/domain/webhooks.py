@@ -130,7 +130,7 @@ def event_names(kind: EventKind, meeting_kind: MeetingKind | None, detail: str) 
     """The callback events one ledger entry becomes, in order (possibly none): the kind's own
     (`domain/events.py`), less what this meeting never did."""
     names = list(kind.effects.webhooks)
-    if kind is EventKind.CREATED and meeting_kind is not MeetingKind.SCHEDULED:
+    if kind is EventKind.CREATED and meeting_kind not in (MeetingKind.SCHEDULED, MeetingKind.CYCLE):
         return []  # an instant meeting is announced by meeting.started
     if kind is EventKind.ENDED and detail == EndReason.EXPIRED.value:
         return [n for n in names if n != "meeting.end"]  # it never ran: only closed
@@ -155,9 +155,14 @@ def payload(
     old_end_ms: int | None = None,
     new_end_ms: int | None = None,
     auto: bool = False,
+    cycle_sub_id: str = "",
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "meetingInfo": {"meetingID": conference_id, "meetingUUID": conf_uuid, "meetingCycleSubID": ""}
+        "meetingInfo": {
+            "meetingID": conference_id,
+            "meetingUUID": conf_uuid,
+            "meetingCycleSubID": cycle_sub_id,
+        }
     }
     if attendee is not None:
         body["attendeeInfo"] = {

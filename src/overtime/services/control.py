@@ -190,8 +190,8 @@ async def stop_meeting(ctx: Context, conference_id: str, header: str | None) -> 
     async with ctx.store.write() as tx:
         auth = await authorize(ctx, tx, conference_id, header, chair_only=True)
         now = ctx.clock.now()
-        auth.meeting.end(now, EndReason.STOPPED, "chair")
         await tx.leave_all(conference_id, auth.meeting.conf_uuid, now)
+        auth.meeting.end(now, EndReason.STOPPED, "chair")  # a series then rolls on (BEHAVIOUR §9)
         await pending.save(tx, auth.meeting)
     await pending.publish(ctx.bus)
     return auth.meeting

@@ -51,6 +51,9 @@ async def process_due(ctx: Context, until: datetime, batch: int = BATCH, *, skip
                 if was_running and meeting.state is MeetingState.ENDED:
                     assert meeting.end_at is not None
                     ended.append((meeting.conference_id, meeting.conf_uuid, meeting.end_at))
+                for run in meeting.archived:  # a series' run that ended and rolled on
+                    assert run.end_at is not None
+                    ended.append((run.conference_id, run.conf_uuid, run.end_at))
                 published.append((meeting.conference_id, list(meeting.events)))
             for room in rooms:
                 await tx.save_sites(room.changed.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from overtime.domain import credentials, errors, paging
 from overtime.domain.meeting import (
@@ -12,6 +13,7 @@ from overtime.domain.meeting import (
     MeetingSpec,
     MeetingState,
 )
+from overtime.domain.series import Series
 from overtime.services import guessing
 from overtime.services.auth import Session
 from overtime.services.context import Context, Pending
@@ -42,8 +44,11 @@ async def _visible(tx: Tx, session: Session, conference_id: str, *, for_update: 
     return meeting
 
 
-async def create_meeting(ctx: Context, session: Session, spec: MeetingSpec) -> tuple[Meeting, str]:
-    """Returns the meeting and its owner's display name."""
+async def create_meeting(
+    ctx: Context, session: Session, spec: MeetingSpec, *, series: Series | None = None
+) -> tuple[Meeting, str]:
+    """Returns the meeting and its owner's display name; with `series`, a recurring meeting
+    (`services/series.py`)."""
     account = session.account
     pending = Pending()
     for _ in range(_ID_ATTEMPTS):
@@ -51,7 +56,7 @@ async def create_meeting(ctx: Context, session: Session, spec: MeetingSpec) -> t
         guest = credentials.random_digits(6)
         while guest == chair:
             guest = credentials.random_digits(6)
-        meeting = Meeting.create(
+        meeting = (Meeting.create if series is None else partial(Meeting.create_series, series=series))(
             spec,
             conference_id=_new_conference_id(),
             owner_id=account.id,
@@ -79,6 +84,8 @@ async def update_meeting(
     pending = Pending()
     async with ctx.store.write() as tx:
         meeting = await _visible(tx, session, conference_id, for_update=True)
+        if meeting.series is not None:  # a series is edited with its cycle (BEHAVIOUR §9)
+            raise errors.CycleParamsMissing()
         meeting.update(spec, ctx.clock.now(), session.account.id)
         await pending.save(tx, meeting)
         names = await tx.account_names([meeting.owner_id])
@@ -91,10 +98,12 @@ async def cancel_meeting(ctx: Context, session: Session, conference_id: str, *, 
     async with ctx.store.write() as tx:
         meeting = await _visible(tx, session, conference_id, for_update=True)
         now = ctx.clock.now()
-        running = meeting.state is MeetingState.RUNNING
-        meeting.cancel(now, session.account.id, end_running=end_running)
-        if running:
+        if meeting.state is MeetingState.RUNNING and end_running:
             await tx.leave_all(conference_id, meeting.conf_uuid, now)
+        if meeting.series is not None:  # the whole series goes (BEHAVIOUR §9)
+            meeting.cancel_series(now, session.account.id, end_running=end_running)
+        else:
+            meeting.cancel(now, session.account.id, end_running=end_running)
         await pending.save(tx, meeting)
     await pending.publish(ctx.bus)
 

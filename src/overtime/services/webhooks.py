@@ -239,6 +239,7 @@ def _deliveries(
             old_end_ms=to_ms(row.old_end) if prolong and row.old_end else None,
             new_end_ms=to_ms(row.new_end) if prolong and row.new_end else None,
             auto=row.kind is EventKind.AUTO_EXTENDED,
+            cycle_sub_id=row.cycle_sub_id,
         )
         key = hooks.idempotency_key(config.id, row.id, name)
         out.append(

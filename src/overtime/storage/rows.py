@@ -22,6 +22,7 @@ from overtime.domain.clock import from_ms, to_ms
 from overtime.domain.meeting import Meeting, MeetingEvent, MeetingKind, MeetingState
 from overtime.domain.presence import Participant, SiteState
 from overtime.domain.room_state import RoomState
+from overtime.domain.series import Series
 from overtime.domain.tokens import AccessToken, ControlToken, Role
 from overtime.storage.raw import InLoopConnection, PgConnection
 from overtime.storage.tables import (
@@ -87,6 +88,8 @@ def meeting_from_row(row: Any) -> Meeting:
         version=row.version,
         details=json.loads(row.details),
         room=RoomState.from_json(json.loads(row.room)),
+        cycle_sub_id=row.cycle_sub_id,
+        series=Series.from_json(json.loads(row.series)) if row.series else None,
     )
 
 
@@ -112,6 +115,8 @@ def meeting_row_values(m: Meeting) -> dict[str, Any]:
         "deadline_at": ms_or_none(m.deadline),
         "details": json.dumps(m.details, separators=(",", ":")),
         "room": _room_json(m.room),
+        "cycle_sub_id": m.cycle_sub_id,
+        "series": None if m.series is None else json.dumps(m.series.to_json(), separators=(",", ":")),
     }
 
 
@@ -169,6 +174,8 @@ MEETING_COLUMNS = (
     "details",
     "room",
     "version",
+    "cycle_sub_id",
+    "series",
 )
 
 
@@ -183,7 +190,17 @@ UPDATE_MEETING = (
 INSERT_EVENTS = insert(meeting_events).values(
     {
         name: bindparam(name)
-        for name in ("conference_id", "conf_uuid", "at", "kind", "actor", "old_end", "new_end", "detail")
+        for name in (
+            "conference_id",
+            "conf_uuid",
+            "at",
+            "kind",
+            "actor",
+            "old_end",
+            "new_end",
+            "detail",
+            "cycle_sub_id",
+        )
     }
 )
 SELECT_CONTROL_TOKEN = select(control_tokens).where(control_tokens.c.digest == bindparam("digest"))
@@ -195,7 +212,8 @@ def event_rows(m: Meeting) -> list[dict[str, Any]]:
     return [
         {
             "conference_id": m.conference_id,
-            "conf_uuid": m.conf_uuid,
+            "conf_uuid": e.run[0] if e.run else m.conf_uuid,
+            "cycle_sub_id": e.run[1] if e.run else m.cycle_sub_id,
             "at": to_ms(e.at),
             "kind": e.kind.value,
             "actor": e.actor[:64],
@@ -279,3 +297,8 @@ def participant_row_values(p: Participant) -> dict[str, Any]:
         **{flag: int(getattr(p, flag)) for flag in PARTICIPANT_FLAGS},
         "call_expires": ms_or_none(p.call_expires),
     }
+
+
+def run_row_values(m: Meeting) -> dict[str, Any]:
+    """An archived series run (`meeting_runs`): the meeting row as that run ended."""
+    return {"conference_id": m.conference_id, "version": m.version, **meeting_row_values(m), "series": None}

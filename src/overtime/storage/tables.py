@@ -95,9 +95,30 @@ meetings = Table(
     Column("version", Integer, nullable=False),
     Column("details", Text, nullable=False),
     Column("room", Text, nullable=False, server_default="{}"),
+    Column("cycle_sub_id", String(32), nullable=False, server_default=""),
+    Column("series", Text, nullable=True),
     Index("ix_meetings_deadline_at", "deadline_at"),
     Index("ix_meetings_state_start", "state", "scheduled_start"),
 )
+
+meeting_runs = Table(
+    "meeting_runs",
+    metadata,
+    *[
+        Column(
+            c.name,
+            c.type,
+            primary_key=c.name == "conf_uuid",
+            nullable=c.nullable,
+            server_default=getattr(c.server_default, "arg", None),
+        )
+        for c in meetings.columns
+    ],
+    Index("ix_meeting_runs_corp_start", "corp_id", "scheduled_start"),
+    Index("ix_meeting_runs_conference", "conference_id"),
+)
+"""Ended runs of recurring meetings, once the series has moved on to its next sub-meeting:
+the columns of `meetings` in the same order, keyed by conf_uuid, so history UNIONs the two."""
 
 control_tokens = Table(
     "control_tokens",
@@ -122,6 +143,7 @@ meeting_events = Table(
     Column("old_end", BigInteger, nullable=True),
     Column("new_end", BigInteger, nullable=True),
     Column("detail", String(255), nullable=False),
+    Column("cycle_sub_id", String(32), nullable=False, server_default=""),
     Index("ix_meeting_events_conference", "conference_id", "id"),
 )
 

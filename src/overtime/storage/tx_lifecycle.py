@@ -29,6 +29,7 @@ from overtime.storage.rows import (
     meeting_row_values,
     participant_from_row,
     participant_row_values,
+    run_row_values,
     upsert,
 )
 from overtime.storage.tables import (
@@ -36,6 +37,7 @@ from overtime.storage.tables import (
     control_tokens,
     download_tokens,
     meeting_events,
+    meeting_runs,
     meetings,
     participants,
     recordings,
@@ -237,7 +239,11 @@ class LifecycleTx(RecordingsTx):
         if rows:
             await self.conn.execute(insert(meeting_events), rows)
         await self.keep_recordings(changed)
+        runs = [run_row_values(run) for m in changed for run in m.archived]
+        if runs:
+            await self.conn.execute(insert(meeting_runs), runs)
         for m in changed:
+            m.archived.clear()
             m.version += 1
             m.events.clear()
 
@@ -288,6 +294,7 @@ class LifecycleTx(RecordingsTx):
             ws_tokens,
             webhook_deliveries,
             meeting_events,
+            meeting_runs,
             meetings,
             throttles,
         ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     and_,
@@ -11,12 +12,14 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    union_all,
     update,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.exc import IntegrityError
 
 from overtime.domain.clock import from_ms, to_ms
-from overtime.domain.meeting import EventKind, Meeting, MeetingEvent
+from overtime.domain.meeting import EventKind, Meeting, MeetingEvent, MeetingState
 from overtime.domain.tokens import ControlToken, Role
 from overtime.storage.errors import StaleWrite
 from overtime.storage.raw import InLoopConnection, PgConnection
@@ -34,11 +37,13 @@ from overtime.storage.rows import (
     like_pattern,
     meeting_from_row,
     meeting_row_values,
+    run_row_values,
 )
 from overtime.storage.tables import (
     accounts,
     control_tokens,
     meeting_events,
+    meeting_runs,
     meetings,
     ws_tokens,
 )
@@ -70,8 +75,28 @@ class MeetingsTx(RecordingsTx):
         await self._append_events(m)
 
     async def meeting_by_run(self, conf_uuid: str) -> Meeting | None:
+        """The meeting row of a run, or an archived series run (`meeting_runs`)."""
         row = (await self.conn.execute(select(meetings).where(meetings.c.conf_uuid == conf_uuid))).first()
+        if row is None:
+            row = (
+                await self.conn.execute(select(meeting_runs).where(meeting_runs.c.conf_uuid == conf_uuid))
+            ).first()
         return meeting_from_row(row) if row else None
+
+    async def archived_runs(self, conference_id: str) -> list[Meeting]:
+        """A series' runs that ended before it moved on, in the order they ran."""
+        rows = await self.conn.execute(
+            select(meeting_runs)
+            .where(meeting_runs.c.conference_id == conference_id)
+            .order_by(meeting_runs.c.started_at)
+        )
+        return [meeting_from_row(r) for r in rows]
+
+    async def archive_runs(self, m: Meeting) -> None:
+        """Writes the series runs that ended in this change to `meeting_runs`."""
+        if m.archived:
+            await self.conn.execute(insert(meeting_runs), [run_row_values(run) for run in m.archived])
+            m.archived.clear()
 
     async def meeting(self, conference_id: str, *, for_update: bool = False) -> Meeting | None:
         locked = for_update and self.conn.dialect.name == "postgresql"
@@ -94,6 +119,7 @@ class MeetingsTx(RecordingsTx):
             raise StaleWrite(m.conference_id)
         m.version += 1
         await self._append_events(m)
+        await self.archive_runs(m)
 
     async def _append_events(self, m: Meeting) -> None:
         if not m.events:
@@ -124,32 +150,46 @@ class MeetingsTx(RecordingsTx):
         ]
 
     async def search_meetings(self, q: MeetingQuery) -> tuple[int, list[Meeting]]:
-        where = [meetings.c.state.in_([s.value for s in q.states]), meetings.c.corp_id == q.corp_id]
+        """One page of meetings; asking for ended ones also reads the archived series runs
+        (`meeting_runs`, the same columns), in one UNION so paging stays in SQL."""
+        source: Any = meetings
+        if MeetingState.ENDED in q.states:
+            source = union_all(
+                select(meetings).where(self._where(meetings, q)),
+                select(meeting_runs).where(self._where(meeting_runs, q)),
+            ).subquery("runs")
+            cond: Any = sa_true()
+        else:
+            cond = self._where(meetings, q)
+        total = (await self.conn.execute(select(func.count()).select_from(source).where(cond))).scalar_one()
+        order = source.c.scheduled_start.desc() if q.descending else source.c.scheduled_start
+        rows = await self.conn.execute(
+            select(source)
+            .where(cond)
+            .order_by(order, source.c.conference_id, source.c.conf_uuid)
+            .offset(q.offset)
+            .limit(q.limit)
+        )
+        return int(total), [meeting_from_row(r) for r in rows]
+
+    @staticmethod
+    def _where(t: Any, q: MeetingQuery) -> Any:
+        where = [t.c.state.in_([s.value for s in q.states]), t.c.corp_id == q.corp_id]
         if q.owner_id is not None:
-            where.append(meetings.c.owner_id == q.owner_id)
+            where.append(t.c.owner_id == q.owner_id)
         if q.ran_from is not None and q.ran_to is not None:
-            where += [meetings.c.started_at <= to_ms(q.ran_to), meetings.c.end_at >= to_ms(q.ran_from)]
+            where += [t.c.started_at <= to_ms(q.ran_to), t.c.end_at >= to_ms(q.ran_from)]
         if q.search:
             pattern = like_pattern(q.search)
             owners = select(accounts.c.id).where(accounts.c.name.like(pattern, escape="\\"))
             where.append(
                 or_(
-                    meetings.c.subject.like(pattern, escape="\\"),
-                    meetings.c.conference_id.like(pattern, escape="\\"),
-                    meetings.c.owner_id.in_(owners),
+                    t.c.subject.like(pattern, escape="\\"),
+                    t.c.conference_id.like(pattern, escape="\\"),
+                    t.c.owner_id.in_(owners),
                 )
             )
-        cond = and_(*where)
-        total = (await self.conn.execute(select(func.count()).select_from(meetings).where(cond))).scalar_one()
-        order = meetings.c.scheduled_start.desc() if q.descending else meetings.c.scheduled_start
-        rows = await self.conn.execute(
-            select(meetings)
-            .where(cond)
-            .order_by(order, meetings.c.conference_id)
-            .offset(q.offset)
-            .limit(q.limit)
-        )
-        return int(total), [meeting_from_row(r) for r in rows]
+        return and_(*where)
 
     # -- control tokens -----------------------------------------------------------------------
 

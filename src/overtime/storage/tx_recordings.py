@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 
 from overtime.domain.clock import from_ms, to_ms
-from overtime.domain.events import EventKind
 from overtime.domain.meeting import Meeting
 from overtime.domain.recording import Recording
 from overtime.storage.raw import InLoopConnection, PgConnection
@@ -47,20 +46,17 @@ def _recording(row: Any) -> Recording:
     )
 
 
-def finished(changed: Sequence[Meeting]) -> list[Recording]:
-    """The recordings that saving these meetings brings into being: runs that recorded and ended."""
-    return [Recording.of(m) for m in changed if any(e.kind is EventKind.RECORD_FINISHED for e in m.events)]
-
-
 class RecordingsTx:
     conn: PgConnection | InLoopConnection
 
     async def keep_recordings(self, changed: Sequence[Meeting]) -> None:
-        """Called wherever meetings and their ledger entries are saved (before the entries are
-        cleared): a `RECORD_FINISHED` entry is the recording's row."""
-        rows = [_row(r) for r in finished(changed)]
+        """Called wherever meetings are saved: the recordings of runs that ended recorded
+        (`Meeting.recorded`, next to their `RECORD_FINISHED` ledger entries)."""
+        rows = [_row(r) for m in changed for r in m.recorded]
         if rows:
             await self.conn.execute(insert(recordings), rows)
+        for m in changed:
+            m.recorded.clear()
 
     async def recording(self, conf_uuid: str) -> Recording | None:
         row = (await self.conn.execute(select(recordings).where(recordings.c.conf_uuid == conf_uuid))).first()

@@ -165,6 +165,8 @@ class LedgerRow:
     corp_id: str | None
     """None when the meeting row is gone (sandbox reset)."""
     meeting_kind: MeetingKind | None
+    cycle_sub_id: str = ""
+    """A recurring meeting's sub-meeting of this entry (`meetingCycleSubID`)."""
 
 
 async def max_ledger_id(conn: Conn) -> int:
@@ -196,6 +198,7 @@ async def ledger_after(conn: Conn, after_id: int, limit: int) -> list[LedgerRow]
             detail=r.detail,
             corp_id=r.corp_id,
             meeting_kind=None if r.meeting_kind is None else MeetingKind(r.meeting_kind),
+            cycle_sub_id=r.cycle_sub_id,
         )
         for r in rows
     ]
