@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from overtime.api import errors, openapi, operations, websocket
+from overtime.api import errors, openapi, operations, toolkit_middleware, websocket
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.api.proxy import ProxyHeaders, TrustedProxies
 from overtime.domain.errors import DomainError
@@ -56,6 +56,7 @@ def create_app(
     app.state.ws_idle_seconds = ws_idle_seconds
     app.state.openapi = openapi.document(operations.served(sandbox=sandbox))
     inner: ASGIApp = SharedClock(app, runtime.ctx) if sandbox else app
+    inner = toolkit_middleware.install(app, inner, runtime.ctx, runtime.hub) if sandbox else inner
     outer: ASGIApp = RequestId(BodyLimit(inner, max_body_bytes))
     trusted = TrustedProxies.parse(forwarded_allow_ips)
     return ProxyHeaders(outer, trusted) if trusted else outer

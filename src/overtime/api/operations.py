@@ -16,11 +16,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from overtime.api import (
+    faults,
+    journal,
     meta,
     mmc_control,
     mmc_management,
     query,
     sandbox,
+    sandbox_toolkit,
     usg_auth,
     webhook_wire,
     webhooks,
@@ -49,6 +52,12 @@ class Auth(Enum):
 
 OBJECT: dict[str, Any] = {"type": "object"}
 LIST: dict[str, Any] = {"type": "array", "items": {"type": "object"}}
+JOURNAL_PAGE: dict[str, Any] = {
+    "type": "object",
+    "required": ["count", "data"],
+    "properties": {"count": {"type": "integer"}, "data": {"type": "array", "items": {"type": "object"}}},
+}
+SSE: dict[str, Any] = {"type": "string", "description": "text/event-stream"}
 PAGE: dict[str, Any] = {
     "type": "object",
     "required": ["offset", "limit", "count", "data"],
@@ -196,6 +205,22 @@ OPERATIONS: tuple[Operation, ...] = (
               "A meeting's ledger", sdk=False, sandbox=True),
     Operation("POST", "/sandbox/v1/reset", "reset", sandbox.reset, "Forget everything", sdk=False,
               sandbox=True),
+    Operation("POST", "/sandbox/v1/wipe", "wipe", sandbox_toolkit.wipe,
+              "Delete everything: accounts, apps, meetings, webhooks, clock offset, journal, fault rules",
+              sdk=False, sandbox=True),
+    Operation("GET", "/sandbox/v1/requests", "list_requests", sandbox_toolkit.list_requests,
+              "The request journal", query=journal.Filter, success=JOURNAL_PAGE, sdk=False, sandbox=True),
+    Operation("GET", "/sandbox/v1/requests/stream", "stream_requests", sandbox_toolkit.stream_requests,
+              "The request journal, live (Server-Sent Events)", query=journal.StreamFilter, success=SSE,
+              sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/faults", "add_fault", sandbox_toolkit.add_fault, "Add a fault rule",
+              body=faults.RuleBody, sdk=False, sandbox=True),
+    Operation("GET", "/sandbox/v1/faults", "list_faults", sandbox_toolkit.list_faults, "The fault rules",
+              success=LIST, sdk=False, sandbox=True),
+    Operation("DELETE", "/sandbox/v1/faults/{fault_id}", "delete_fault", sandbox_toolkit.delete_fault,
+              "Delete one fault rule", sdk=False, sandbox=True),
+    Operation("DELETE", "/sandbox/v1/faults", "clear_faults", sandbox_toolkit.clear_faults,
+              "Delete every fault rule", sdk=False, sandbox=True),
 )  # fmt: skip
 
 
