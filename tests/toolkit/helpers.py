@@ -3,9 +3,14 @@ tests, which look at exact requests)."""
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from websockets.sync.client import ClientConnection, connect
 
 from overtime.testing import OvertimeServer
 from support.formats import basic
@@ -39,15 +44,34 @@ class Member:
     def chair_password(self, meeting: dict[str, Any]) -> str:
         return str(next(p["password"] for p in meeting["passwordEntry"] if p["conferenceRole"] == "chair"))
 
-    def control(self, meeting: dict[str, Any]) -> str:
+    def control(self, meeting: dict[str, Any]) -> dict[str, Any]:
+        """The chair's control token answer (`token`, `tmpWsToken`, ...)."""
         r = self.http.get(
             TOKEN,
             params={"conferenceID": meeting["conferenceID"]},
             headers={"X-Password": self.chair_password(meeting), "X-Login-Type": "1"},
         )
         assert r.status_code == 200, r.text
-        token: str = r.json()["data"]["token"]
-        return token
+        data: dict[str, Any] = r.json()["data"]
+        return data
+
+    @contextmanager
+    def subscribe(self, meeting: dict[str, Any]) -> Iterator[ClientConnection]:
+        """A meeting-control WebSocket, subscribed to the notifications."""
+        control = self.control(meeting)
+        cid = meeting["conferenceID"]
+        host = self.ot.url.removeprefix("https://")
+        url = f"wss://{host}/cms/open/websocket/confctl/increment/conn?confID={cid}&tmpToken={control['tmpWsToken']}"
+        with connect(url, ssl=self.ot.ssl_context()) as ws:
+            data = {
+                "conferenceID": cid,
+                "subscribeType": ["ConfBasicInfoNotify", "ConfDynamicInfoNotify", "ParticipantsNotify"],
+                "confToken": "Basic " + base64.b64encode(control["token"].encode()).decode(),
+            }
+            ws.send(json.dumps({"sequence": "1", "action": "Subscribe", "data": json.dumps(data)}))
+            reply = json.loads(ws.recv(10))
+            assert reply["data"]["returnCode"] == 0, reply
+            yield ws
 
     def ws_token(self, meeting: dict[str, Any], control_token: str) -> str:
         r = self.http.get(

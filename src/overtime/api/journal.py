@@ -59,7 +59,7 @@ def mask_body(raw: bytes) -> tuple[Any, bool]:
         return text, len(raw) > MAX_BODY_CHARS
 
 
-class Entry(msgspec.Struct, omit_defaults=True):
+class Entry(msgspec.Struct):
     id: int
     kind: str
     """`http`, `websocket` (a frame the server sent) or `webhook` (a delivery)."""

@@ -170,8 +170,13 @@ class Toolkit:
             entry.requestBody, cut_request = mask_body(bytes(request_body))
             entry.responseBody, cut_response = mask_body(bytes(response_body))
             entry.truncated = cut_request or cut_response
-            if isinstance(entry.responseBody, dict):
-                entry.errorCode = str(entry.responseBody.get("error_code", ""))
+            answered = entry.responseBody
+            if isinstance(answered, dict):
+                entry.errorCode = str(answered.get("error_code", ""))
+            if not entry.conferenceID and isinstance(answered, list) and answered:
+                answered = answered[0]  # create_meeting answers a list of one
+            if not entry.conferenceID and isinstance(answered, dict):
+                entry.conferenceID = str(answered.get("conferenceID") or "")
             if operation == "create_token" and entry.status == 200 and account:
                 token = _access_token(bytes(response_body))
                 if token:
