@@ -68,7 +68,7 @@ def test_outside_pytest_as_a_context_manager() -> None:
     with OvertimeServer() as ot:
         account, password = ot.add_user("dora")
         conference_id = _create(ot.sdk_client(account, password), "script")
-        assert [e["operation"] for e in ot.requests(conference_id=conference_id)] == []
+        assert [e["operation"] for e in ot.requests(conference_id=conference_id)] == ["create_meeting"]
         assert [e["operation"] for e in ot.requests(operation="create_meeting")] == ["create_meeting"]
         data_dir = ot.data_dir
         url = ot.url

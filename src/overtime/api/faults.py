@@ -134,3 +134,8 @@ class Faults:
 
     def clear(self) -> None:
         self.rules.clear()
+
+    def reset(self) -> None:
+        """A wipe: no rules, and ids count from 1 again."""
+        self.rules.clear()
+        self.next_id = 1

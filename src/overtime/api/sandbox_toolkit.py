@@ -39,7 +39,7 @@ async def wipe(request: Request) -> Response:
     scheduler: Scheduler = request.app.state.scheduler
     await toolkit.wipe_all(context(request), scheduler.lock)
     _journal(request).clear()
-    _faults(request).clear()
+    _faults(request).reset()
     return ok()
 
 

@@ -35,10 +35,6 @@ FAULT_CLOSE_CODE = 1011
 _CONFERENCE_IN_PATH = re.compile(r"/conferences/([^/]+)")
 
 
-class DroppedByFault(Exception):
-    """Raised after the response has started: the server closes the connection mid-answer."""
-
-
 def _operation_names() -> Callable[[str, str], str]:
     table = [(op.method, compile_path(op.path)[0], op.name) for op in operations.OPERATIONS]
 
@@ -191,8 +187,12 @@ class Toolkit:
         if rule.action == "error":
             await envelope(rule.status, rule.errorCode, rule.errorMsg)(scope, receive, send)
         elif rule.action == "drop":
-            await send({"type": "http.response.start", "status": 200, "headers": []})
-            raise DroppedByFault(f"fault rule {rule.id} dropped the connection")
+            # A head promising a body that never comes: the HTTP server closes the connection
+            # mid-answer, as a crashed or cut-off server would.
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
+            )
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
         else:
             if rule.action == "close_websockets":
                 for sub in list(self.hub.subscribers.get(conference_id, ())):
