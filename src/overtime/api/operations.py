@@ -23,6 +23,7 @@ from overtime.api import (
     mmc_management,
     query,
     sandbox,
+    sandbox_seed,
     sandbox_toolkit,
     usg_auth,
     webhook_wire,
@@ -221,6 +222,9 @@ OPERATIONS: tuple[Operation, ...] = (
               "Delete one fault rule", sdk=False, sandbox=True),
     Operation("DELETE", "/sandbox/v1/faults", "clear_faults", sandbox_toolkit.clear_faults,
               "Delete every fault rule", sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/seed", "seed", sandbox_seed.set_seed,
+              "Draw ids, passwords and uuids from a seed from now on (null: real randomness)",
+              body=sandbox_seed.SeedBody, sdk=False, sandbox=True),
 )  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from sse_starlette import EventSourceResponse
 from starlette.requests import Request
 from starlette.responses import Response
 
-from overtime.api import wire
+from overtime.api import sandbox_seed, wire
 from overtime.api.errors import WireError
 from overtime.api.faults import MAX_RULES, Faults, RuleBody, TooManyRules
 from overtime.api.http import context, ok
@@ -40,6 +40,7 @@ async def wipe(request: Request) -> Response:
     await toolkit.wipe_all(context(request), scheduler.lock)
     _journal(request).clear()
     _faults(request).reset()
+    sandbox_seed.unseed()
     return ok()
 
 

@@ -272,6 +272,11 @@ class OvertimeServer:
         data: list[dict[str, Any]] = self._ok(self.http.get("/sandbox/v1/requests", params=query))["data"]
         return data
 
+    def seed(self, seed: int | None) -> None:
+        """From now on conference ids, passwords, uuids and tokens come from `seed` (None: real
+        randomness again; a reset does that too)."""
+        self._ok(self.http.post("/sandbox/v1/seed", json={"seed": seed}))
+
     def add_fault(self, **rule: Any) -> dict[str, Any]:
         """Adds a fault rule (`action=` "error", "delay", "drop" or "close_websockets", and what to
         match: `operation=` or `method=`/`path=`, ...); the rule as stored, with its `id`."""
