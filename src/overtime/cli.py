@@ -1,4 +1,4 @@
-"""`overtime serve | users add | apps add | migrate` (BEHAVIOUR §7). Thin: parse, build, call.
+"""`overtime serve | users add | apps add | migrate | snapshot save/load` (BEHAVIOUR §7). Thin: parse, build, call.
 
 Every failure ends in one line on stderr naming the bad value: exit code 2 for a bad flag or
 environment value, 1 when the server or the database cannot do what was asked."""
@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn, TypeVar
 
+import msgspec
 from sqlalchemy.exc import SQLAlchemyError
 
 from overtime.domain.clock import SystemClock
@@ -77,6 +78,11 @@ def _add_serve_flags(serve: argparse.ArgumentParser) -> None:
         default=None,
         help="enable the sandbox API: a movable shared clock, participants, the ledger (for tests)",
     )
+    serve.add_argument(
+        "--load",
+        metavar="FILE",
+        help="with --sandbox: replace the database's whole state with this snapshot before serving",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,6 +125,16 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate_cmd = sub.add_parser("migrate", help="apply database migrations and exit")
     _add_storage_flags(migrate_cmd)
+
+    snapshot = sub.add_parser("snapshot", help="save or load the whole state (sandbox snapshots)")
+    snapshot_actions = snapshot.add_subparsers(dest="action", required=True)
+    for action, text in (
+        ("save", "write the database's whole state to FILE (JSON)"),
+        ("load", "replace the database's whole state with FILE's (stop servers on it first)"),
+    ):
+        cmd = snapshot_actions.add_parser(action, help=text)
+        cmd.add_argument("file", metavar="FILE")
+        _add_storage_flags(cmd)
     return parser
 
 
@@ -292,10 +308,46 @@ def _add_app(args: argparse.Namespace, settings: Settings) -> None:
     print(f"App key: {app.app_key}")
 
 
+def _save_snapshot(path: str, settings: Settings) -> None:
+    from overtime.services import toolkit
+
+    document = _with_context(settings, toolkit.snapshot)
+    try:
+        with open(path, "wb") as f:
+            f.write(msgspec.json.encode(document))
+    except OSError as e:
+        raise CliError(f"{path}: cannot write it ({e.strerror})") from None
+    rows = sum(len(v) for v in document["tables"].values())
+    print(f"Snapshot saved to {path} ({rows} rows, format version {document['version']}).")
+
+
+def _load_snapshot(path: str, settings: Settings) -> None:
+    from overtime.services import toolkit
+
+    try:
+        with open(path, "rb") as f:
+            document = msgspec.json.decode(f.read())
+    except OSError as e:
+        raise CliError(f"{path}: cannot read it ({e.strerror})") from None
+    except msgspec.DecodeError as e:
+        raise CliError(f"{path}: not JSON ({e})") from None
+    _with_context(settings, lambda ctx: toolkit.restore(ctx, asyncio.Lock(), document))
+    print(f"Snapshot {path} loaded.")
+
+
 def _run(args: argparse.Namespace) -> None:
     settings = from_args(args)
     if args.command == "serve":
+        if args.load is not None:
+            if not settings.sandbox:
+                raise UsageError("--load needs --sandbox (it replaces the whole database)")
+            _load_snapshot(args.load, settings)
         _serve(settings)
+    elif args.command == "snapshot":
+        if args.action == "save":
+            _save_snapshot(args.file, settings)
+        else:
+            _load_snapshot(args.file, settings)
     elif args.command == "users":
         _add_user(args, settings)
     elif args.command == "apps":

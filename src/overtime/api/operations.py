@@ -24,6 +24,7 @@ from overtime.api import (
     query,
     sandbox,
     sandbox_seed,
+    sandbox_snapshots,
     sandbox_toolkit,
     usg_auth,
     webhook_wire,
@@ -225,6 +226,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/sandbox/v1/seed", "seed", sandbox_seed.set_seed,
               "Draw ids, passwords and uuids from a seed from now on (null: real randomness)",
               body=sandbox_seed.SeedBody, sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/snapshots", "take_snapshot", sandbox_snapshots.take_snapshot,
+              "The whole state as one JSON document", sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/snapshots/restore", "restore_snapshot", sandbox_snapshots.restore_snapshot,
+              "Replace the whole state with a snapshot's", body=sandbox_snapshots.SnapshotBody, sdk=False,
+              sandbox=True),
 )  # fmt: skip
 
 
