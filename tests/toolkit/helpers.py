@@ -22,9 +22,9 @@ DURATION = "/v1/mmc/control/conferences/duration"
 
 
 class Member:
-    def __init__(self, ot: OvertimeServer, account: str = "alice") -> None:
+    def __init__(self, ot: OvertimeServer, account: str = "alice", *, admin: bool = False) -> None:
         self.ot = ot
-        self.account, self.password = ot.add_user(account)
+        self.account, self.password = ot.add_user(account, admin=admin)
         self.http = httpx.Client(base_url=ot.url, verify=ot.ssl_context(), timeout=30)
         r = self.http.post(
             "/v1/usg/acs/auth/account",

@@ -56,7 +56,7 @@ def create_app(
     app.state.ws_idle_seconds = ws_idle_seconds
     app.state.openapi = openapi.document(operations.served(sandbox=sandbox))
     inner: ASGIApp = SharedClock(app, runtime.ctx) if sandbox else app
-    inner = toolkit_middleware.install(app, inner, runtime.ctx, runtime.hub) if sandbox else inner
+    inner = toolkit_middleware.install(app, inner, runtime) if sandbox else inner
     outer: ASGIApp = RequestId(BodyLimit(inner, max_body_bytes))
     trusted = TrustedProxies.parse(forwarded_allow_ips)
     return ProxyHeaders(outer, trusted) if trusted else outer

@@ -26,6 +26,7 @@ from overtime.api import (
     sandbox_seed,
     sandbox_snapshots,
     sandbox_toolkit,
+    sandbox_webhooks,
     usg_auth,
     webhook_wire,
     webhooks,
@@ -230,6 +231,14 @@ OPERATIONS: tuple[Operation, ...] = (
               "The whole state as one JSON document", sdk=False, sandbox=True),
     Operation("POST", "/sandbox/v1/snapshots/restore", "restore_snapshot", sandbox_snapshots.restore_snapshot,
               "Replace the whole state with a snapshot's", body=sandbox_snapshots.SnapshotBody, sdk=False,
+              sandbox=True),
+    Operation("GET", "/sandbox/v1/webhooks/deliveries", "list_deliveries", sandbox_webhooks.list_deliveries,
+              "Webhook deliveries", query=sandbox_webhooks.DeliveriesQuery, success=JOURNAL_PAGE, sdk=False,
+              sandbox=True),
+    Operation("POST", "/sandbox/v1/webhooks/deliveries/{delivery_id}/resend", "resend_delivery",
+              sandbox_webhooks.resend_delivery, "Send a webhook delivery again", sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/webhooks/trigger", "trigger_webhook", sandbox_webhooks.trigger,
+              "Queue a webhook event about a meeting", body=sandbox_webhooks.TriggerBody, sdk=False,
               sandbox=True),
 )  # fmt: skip
 

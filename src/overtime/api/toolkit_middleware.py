@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+import httpx
 from starlette.applications import Starlette
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,7 +27,9 @@ from overtime.api.journal import MAX_BODY_CHARS, Entry, Journal, is_secret, mask
 from overtime.domain.clock import to_ms
 from overtime.domain.errors import DomainError
 from overtime.realtime.hub import Hub
+from overtime.runtime import Runtime
 from overtime.services import auth
+from overtime.services import webhooks as webhook_service
 from overtime.services.context import Context
 
 UNJOURNALED = ("/sandbox/v1/requests", "/sandbox/v1/wipe")
@@ -211,9 +214,48 @@ def _access_token(raw: bytes) -> str:
     return token if isinstance(token, str) else ""
 
 
-def install(app: Starlette, inner: ASGIApp, ctx: Context, hub: Hub) -> ASGIApp:
-    """Wraps `inner` in the toolkit and publishes its journal and fault rules on `app.state`."""
-    toolkit = Toolkit(inner, ctx, hub)
+def _journal_webhooks(journal: Journal, runtime: Runtime) -> None:
+    """Every webhook POST the dispatcher makes (and its answer) goes into the journal: the
+    dispatcher's HTTP client is made here, with hooks, instead of on its first pass."""
+    ctx = runtime.ctx
+
+    async def started(request: httpx.Request) -> None:
+        request.extensions["overtime_started"] = time.perf_counter()
+
+    async def answered(response: httpx.Response) -> None:
+        request = response.request
+        body, cut = mask_body(request.content[: MAX_BODY_CHARS + 1])
+        info = body.get("eventInfo") if isinstance(body, dict) else None
+        payload = info.get("payload") if isinstance(info, dict) else None
+        meeting = payload.get("meetingInfo") if isinstance(payload, dict) else None
+        begun = request.extensions.get("overtime_started", time.perf_counter())
+        journal.add(
+            Entry(
+                id=0,
+                kind="webhook",
+                time=to_ms(ctx.clock.now()),
+                method=request.method,
+                path=str(request.url),
+                operation=str(info.get("event", "")) if isinstance(info, dict) else "",
+                status=response.status_code,
+                conferenceID=str(meeting.get("meetingID", "")) if isinstance(meeting, dict) else "",
+                durationMs=round((time.perf_counter() - begun) * 1000, 3),
+                requestBody=body,
+                truncated=cut,
+            )
+        )
+
+    client = webhook_service.http_client(ctx.webhooks)
+    client.event_hooks = {"request": [started], "response": [answered]}
+    runtime.dispatcher._client = client
+
+
+def install(app: Starlette, inner: ASGIApp, runtime: Runtime) -> ASGIApp:
+    """Wraps `inner` in the toolkit and publishes its journal and fault rules (and the webhook
+    dispatcher) on `app.state`."""
+    toolkit = Toolkit(inner, runtime.ctx, runtime.hub)
     app.state.journal = toolkit.journal
     app.state.faults = toolkit.faults
+    app.state.dispatcher = runtime.dispatcher
+    _journal_webhooks(toolkit.journal, runtime)
     return toolkit

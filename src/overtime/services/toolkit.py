@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from overtime.domain import errors
+from overtime.domain import webhooks as hooks
 from overtime.domain.clock import OffsetClock, to_ms
+from overtime.domain.events import EventKind
 from overtime.services import sandbox
 from overtime.services.context import Context
 from overtime.storage import snapshot as snapshot_rows
+from overtime.storage import toolkit_webhooks
+from overtime.storage import webhooks as webhook_store
 from overtime.storage.wipe import wipe
 
 
@@ -77,3 +82,61 @@ async def restore(ctx: Context, lock: asyncio.Lock, document: Any) -> None:
             raise errors.InvalidParameter(f"Snapshot cannot be loaded: {e}.") from None
         if isinstance(ctx.clock, OffsetClock):  # a server's sandbox clock; not the command line's
             await sandbox.load_clock(ctx)
+
+
+# -- webhook tooling ----------------------------------------------------------------------------
+
+WEBHOOK_EVENTS = frozenset(name for kind in EventKind for name in kind.effects.webhooks)
+"""The callback events a meeting can send (`domain/events.py`)."""
+
+
+async def deliveries(
+    ctx: Context, *, conference_id: str | None, event: str | None, state: str | None, limit: int
+) -> list[dict[str, Any]]:
+    async with ctx.store.read() as tx:
+        return await toolkit_webhooks.deliveries(
+            tx.conn, conference_id=conference_id, event=event, state=state, limit=limit
+        )
+
+
+async def resend(ctx: Context, delivery_id: int) -> bool:
+    """Makes the delivery due again now; False if there is no such delivery."""
+    async with ctx.store.write() as tx:
+        return await toolkit_webhooks.resend(tx.conn, delivery_id, ctx.clock.now())
+
+
+async def trigger(ctx: Context, event: str, conference_id: str) -> int:
+    """Queues a callback `event` about the meeting to its corp's subscription, as if the meeting
+    had done it now (`meeting.prolong` says the end moved 15 minutes); the ledger is untouched.
+    Its ledger id is negative (no ledger entry); returns it."""
+    if event not in WEBHOOK_EVENTS:
+        raise errors.InvalidParameter(f"event must be one of {', '.join(sorted(WEBHOOK_EVENTS))}.")
+    now = ctx.clock.now()
+    async with ctx.store.write() as tx:
+        meeting = await tx.meeting(conference_id)
+        if meeting is None:
+            raise errors.MeetingNotFound()
+        config = await webhook_store.config_for_corp(tx.conn, meeting.corp_id)
+        if config is None:
+            raise errors.WebhookConfigNotFound()
+        ledger_id = min(await toolkit_webhooks.lowest_ledger_id(tx.conn, config.id), 0) - 1
+        end = meeting.end_time
+        prolong = event == hooks.PROLONG
+        body = hooks.payload(
+            conference_id,
+            meeting.conf_uuid,
+            old_end_ms=to_ms(end) if prolong else None,
+            new_end_ms=to_ms(end + timedelta(minutes=15)) if prolong else None,
+        )
+        key = hooks.idempotency_key(config.id, ledger_id, event)
+        delivery = webhook_store.NewDelivery(
+            config_id=config.id,
+            ledger_id=ledger_id,
+            seq=0,
+            conference_id=conference_id,
+            event=event,
+            event_info=hooks.event_info(event, to_ms(now), body, key),
+            idempotency_key=key,
+        )
+        await webhook_store.insert_deliveries(tx.conn, [delivery], now)
+    return ledger_id

@@ -32,7 +32,15 @@ class OvertimeServer:
     """One sandbox server; `start()`/`stop()` or a `with` block. `reset()` wipes everything
     (accounts, apps, meetings, webhooks, clock offset, journal, fault rules)."""
 
-    def __init__(self, data_dir: str | Path | None = None, *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        webhook_ca: str | Path | None = None,
+    ) -> None:
+        """`webhook_ca`: extra CA certificates (PEM) trusted for webhook subscribers."""
+        self.webhook_ca = Path(webhook_ca) if webhook_ca is not None else None
         self._own_dir = data_dir is None
         self.data_dir = Path(data_dir) if data_dir is not None else Path(tempfile.mkdtemp(prefix="overtime-"))
         self.host = host
@@ -103,7 +111,10 @@ class OvertimeServer:
         async def main() -> None:
             self._loop = asyncio.get_running_loop()
             self._ctx = runtime_context(
-                self.database_url, pool_size=4, sandbox=True, webhooks=WebhookOptions(retry_base_seconds=1.0)
+                self.database_url,
+                pool_size=4,
+                sandbox=True,
+                webhooks=WebhookOptions(ca_file=self.webhook_ca, retry_base_seconds=1.0),
             )
             app = create_app(Runtime.build(self._ctx, sandbox=True))
             self._granian = SocketServer(
@@ -276,6 +287,25 @@ class OvertimeServer:
         """From now on conference ids, passwords, uuids and tokens come from `seed` (None: real
         randomness again; a reset does that too)."""
         self._ok(self.http.post("/sandbox/v1/seed", json={"seed": seed}))
+
+    def deliveries(self, conference_id: str | None = None) -> list[dict[str, Any]]:
+        """Webhook deliveries, oldest first."""
+        query = {"conferenceID": conference_id} if conference_id else {}
+        data: list[dict[str, Any]] = self._ok(self.http.get("/sandbox/v1/webhooks/deliveries", params=query))[
+            "data"
+        ]
+        return data
+
+    def resend(self, delivery_id: int) -> None:
+        self._ok(self.http.post(f"/sandbox/v1/webhooks/deliveries/{delivery_id}/resend"))
+
+    def trigger(self, event: str, conference_id: str) -> None:
+        """Queues webhook `event` about the meeting to its corp's subscription."""
+        self._ok(
+            self.http.post(
+                "/sandbox/v1/webhooks/trigger", json={"event": event, "conferenceID": conference_id}
+            )
+        )
 
     def add_fault(self, **rule: Any) -> dict[str, Any]:
         """Adds a fault rule (`action=` "error", "delay", "drop" or "close_websockets", and what to
