@@ -240,18 +240,16 @@ def _serve(settings: Settings) -> None:
         )
 
     async def run() -> None:
-        app = create_app(
-            Runtime.build(
-                runtime_context(
-                    settings.database_url,
-                    pool_size=settings.db_pool_size,
-                    sandbox=settings.sandbox,
-                    webhooks=WebhookOptions(
-                        ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
-                    ),
-                ),
-                sandbox=settings.sandbox,
+        app_context = runtime_context(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            sandbox=settings.sandbox,
+            webhooks=WebhookOptions(
+                ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
             ),
+        )
+        app = create_app(
+            Runtime.build(app_context, sandbox=settings.sandbox),
             ws_idle_seconds=settings.ws_idle_seconds,
             forwarded_allow_ips=settings.forwarded_allow_ips,
         )
@@ -270,8 +268,17 @@ def _serve(settings: Settings) -> None:
             log_level="warning",
         )
         loop = asyncio.get_running_loop()
+        halt: Callable[[], None] = server.stop
+
+        def stop() -> None:
+            if settings.sandbox:  # open journal streams would hold the shutdown up
+                from overtime.api.toolkit_middleware import close_streams
+
+                close_streams(app_context)
+            halt()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, server.stop)
+            loop.add_signal_handler(sig, stop)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(
             f"overtime: serving https://{host}:{settings.port}"

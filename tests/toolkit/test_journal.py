@@ -8,11 +8,13 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from overtime.testing import OvertimeServer
+from support import Server
 from toolkit.helpers import MEETINGS, Member
 
 REQUESTS = "/sandbox/v1/requests"
@@ -162,3 +164,41 @@ def test_websocket_frames_sent_are_journaled(overtime: OvertimeServer, alice: Me
             pytest.fail(f"no frame naming Frank in {frames}")
         assert frames[0]["responseBody"]["action"] == "Subscribe"
         assert "token" not in json.dumps(frames).lower().replace('"***"', "")
+
+
+def test_stopping_the_server_ends_open_streams() -> None:
+    ot = OvertimeServer().start()
+    ended = threading.Event()
+
+    def read() -> None:
+        with (
+            httpx.Client(verify=ot.ssl_context(), timeout=30) as c,
+            c.stream("GET", f"{ot.url}{REQUESTS}/stream") as r,
+        ):
+            lines = list(r.iter_lines())
+        assert "event: end" in lines
+        ended.set()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    ot.stop()
+    assert time.monotonic() - started < 5
+    reader.join(5)
+    assert ended.is_set()
+
+
+def test_overtime_serve_stops_promptly_with_a_stream_open(tmp_path: Path) -> None:
+    server = Server(tmp_path / "server", extra_args=["--sandbox"])
+    server.start()
+    reader = threading.Thread(
+        target=lambda: server.client().get(f"{REQUESTS}/stream", params={"timeout": 60})
+    )
+    reader.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 5
+    reader.join(5)
+    assert not reader.is_alive()

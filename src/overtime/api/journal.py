@@ -164,6 +164,14 @@ class Journal:
     def unsubscribe(self, queue: asyncio.Queue[Entry | None]) -> None:
         self.readers.discard(queue)
 
+    def close_readers(self) -> None:
+        """Ends every live stream (at shutdown: the HTTP server waits for open connections)."""
+        for queue in list(self.readers):
+            self.readers.discard(queue)
+            while queue.full():
+                queue.get_nowait()
+            queue.put_nowait(None)
+
     def remember_token(self, token: str, account: str) -> None:
         self.tokens[token] = account
         self.tokens.move_to_end(token)

@@ -73,8 +73,8 @@ async def stream_requests(request: Request) -> Response:
                     item = await asyncio.wait_for(queue.get(), left)
                 except TimeoutError:
                     break
-                if item is None:
-                    yield {"event": "overflow", "data": "the reader fell too far behind"}
+                if item is None:  # fell too far behind, or the server is stopping
+                    yield {"event": "end", "data": "stream closed by the server"}
                     break
                 if item.id > last and f.matches(item):
                     yield {

@@ -250,6 +250,18 @@ def _journal_webhooks(journal: Journal, runtime: Runtime) -> None:
     runtime.dispatcher._client = client
 
 
+_JOURNALS: dict[int, Journal] = {}
+"""The journal installed for each runtime's context (by `id`), for `close_streams`."""
+
+
+def close_streams(ctx: Context) -> None:
+    """Ends the journal streams of the server running with `ctx` (call before stopping the HTTP
+    server, which otherwise waits for them to end)."""
+    journal = _JOURNALS.pop(id(ctx), None)
+    if journal is not None:
+        journal.close_readers()
+
+
 def install(app: Starlette, inner: ASGIApp, runtime: Runtime) -> ASGIApp:
     """Wraps `inner` in the toolkit and publishes its journal and fault rules (and the webhook
     dispatcher) on `app.state`."""
@@ -257,5 +269,6 @@ def install(app: Starlette, inner: ASGIApp, runtime: Runtime) -> ASGIApp:
     app.state.journal = toolkit.journal
     app.state.faults = toolkit.faults
     app.state.dispatcher = runtime.dispatcher
+    _JOURNALS[id(runtime.ctx)] = toolkit.journal
     _journal_webhooks(toolkit.journal, runtime)
     return toolkit

@@ -143,6 +143,9 @@ class OvertimeServer:
             self._http.close()
             self._http = None
         if self._loop is not None and self._granian is not None and self._thread is not None:
+            from overtime.api.toolkit_middleware import close_streams
+
+            self._loop.call_soon_threadsafe(close_streams, self._ctx)
             self._loop.call_soon_threadsafe(self._granian.stop)
             self._thread.join(30)
         self._thread = None
