@@ -1,4 +1,5 @@
-"""`overtime serve | users add | apps add | migrate | snapshot save/load` (BEHAVIOUR §7). Thin: parse, build, call.
+"""`overtime serve | users add | apps add | migrate | snapshot save/load |
+webhooks listen` (BEHAVIOUR §7). Thin: parse, build, call.
 
 Every failure ends in one line on stderr naming the bad value: exit code 2 for a bad flag or
 environment value, 1 when the server or the database cannot do what was asked."""
@@ -125,6 +126,21 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate_cmd = sub.add_parser("migrate", help="apply database migrations and exit")
     _add_storage_flags(migrate_cmd)
+
+    hooks = sub.add_parser("webhooks", help="webhook tools").add_subparsers(dest="action", required=True)
+    listen_cmd = hooks.add_parser(
+        "listen",
+        help="a local HTTPS webhook subscriber relaying every callback to your app",
+        description="Relays each callback, unchanged (signature included), to --forward-to and the "
+        "app's answer back. Start the server with --webhook-ca DATA_DIR/listen/ca.pem and subscribe "
+        "the printed URL.",
+    )
+    listen_cmd.add_argument(
+        "--forward-to", required=True, help="your app's webhook URL (http:// or https://)"
+    )
+    listen_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    listen_cmd.add_argument("--port", default="0", help="port to listen on (default: a free one, printed)")
+    _add_storage_flags(listen_cmd)
 
     snapshot = sub.add_parser("snapshot", help="save or load the whole state (sandbox snapshots)")
     snapshot_actions = snapshot.add_subparsers(dest="action", required=True)
@@ -342,6 +358,24 @@ def _load_snapshot(path: str, settings: Settings) -> None:
     print(f"Snapshot {path} loaded.")
 
 
+def _listen(args: argparse.Namespace, settings: Settings) -> None:
+    from overtime import webhook_listen
+
+    target = args.forward_to
+    if not target.startswith(("http://", "https://")):
+        raise UsageError(f"--forward-to {target!r}: must be an http:// or https:// URL")
+    try:
+        port = int(args.port)
+    except ValueError:
+        raise UsageError(f"--port {args.port!r}: must be a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {args.port!r}: must be a number from 0 to 65535")
+    try:
+        webhook_listen.serve(target, host=args.host, port=port, directory=settings.data_dir / "listen")
+    except OSError as e:
+        raise CliError(f"{args.host}:{port}: cannot listen ({e.strerror})") from None
+
+
 def _run(args: argparse.Namespace) -> None:
     settings = from_args(args)
     if args.command == "serve":
@@ -350,6 +384,8 @@ def _run(args: argparse.Namespace) -> None:
                 raise UsageError("--load needs --sandbox (it replaces the whole database)")
             _load_snapshot(args.load, settings)
         _serve(settings)
+    elif args.command == "webhooks":
+        _listen(args, settings)
     elif args.command == "snapshot":
         if args.action == "save":
             _save_snapshot(args.file, settings)
