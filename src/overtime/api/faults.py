@@ -34,7 +34,7 @@ class RuleBody(msgspec.Struct, forbid_unknown_fields=True):
     probability: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
     count: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
     """Fires at most this many times, then is gone; None: for ever."""
-    expiresInSeconds: Annotated[float, msgspec.Meta(gt=0, le=365 * 24 * 3600)] | None = None
+    expiresInSeconds: Annotated[float, msgspec.Meta(ge=0.001, le=365 * 24 * 3600)] | None = None
     seed: Int32 = 0
 
 

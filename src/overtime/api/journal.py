@@ -110,7 +110,7 @@ class Filter(msgspec.Struct, kw_only=True):
 
 
 class StreamFilter(Filter, kw_only=True):
-    timeout: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 300.0
+    timeout: Annotated[float, msgspec.Meta(ge=0.1, le=3600)] = 300.0
     """Seconds after which the stream ends (a reader reconnects with `after`)."""
 
     def matches(self, e: Entry) -> bool:
