@@ -44,6 +44,7 @@ def test_a_fresh_project_with_only_the_wheel_runs_the_howto(tmp_path: Path) -> N
     plain = _run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, timeout=300)
     assert "3 passed" in plain
     parallel = _run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"], project, timeout=300
+        [str(python), "-m", "pytest", "-v", "-p", "no:cacheprovider", "-n", "2"], project, timeout=300
     )
     assert "3 passed" in parallel
+    assert "[gw0]" in parallel and "[gw1]" in parallel  # both workers ran tests
