@@ -14,13 +14,10 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
-from overtime.domain.clock import SystemClock
-from overtime.domain.webhooks import WebhookOptions
-from overtime.services import auth
+if TYPE_CHECKING:  # imported when used: the pytest plugin loads this module in every session
+    import httpx
 
 T = TypeVar("T")
 
@@ -72,6 +69,9 @@ class OvertimeServer:
         return f"sqlite:///{self.data_dir / 'overtime.db'}"
 
     def start(self) -> OvertimeServer:
+        import httpx
+
+        from overtime.domain.clock import SystemClock
         from overtime.listener import listen
         from overtime.storage.sql import migrate
         from overtime.tls import ensure_local_ca
@@ -104,6 +104,7 @@ class OvertimeServer:
         from granian.http import HTTP1Settings
 
         from overtime.api.app import create_app
+        from overtime.domain.webhooks import WebhookOptions
         from overtime.listener import SocketServer
         from overtime.runtime import Runtime
         from overtime.runtime import context as runtime_context
@@ -198,6 +199,8 @@ class OvertimeServer:
         corp: str = DEFAULT_CORP,
     ) -> tuple[str, str]:
         """Creates an account (enterprise admin with `admin=True`); returns (account, password)."""
+        from overtime.services import auth
+
         password = password or "Pw-" + secrets.token_hex(8)
         self._call(auth.create_account(self._ctx, account, password, name=name, corp_id=corp, is_admin=admin))
         return account, password
@@ -206,6 +209,8 @@ class OvertimeServer:
         self, app_id: str, app_key: str | None = None, *, corp: str = DEFAULT_CORP
     ) -> tuple[str, str]:
         """Registers an App ID; returns (app_id, app_key)."""
+        from overtime.services import auth
+
         app_key = app_key or secrets.token_hex(24)
         self._call(auth.create_app(self._ctx, app_id, app_key, corp))
         return app_id, app_key
