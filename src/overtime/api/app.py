@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from overtime.api import console, errors, observability, openapi, operations, websocket
+from overtime.api import console, errors, observability, openapi, operations, toolkit_middleware, websocket
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.api.proxy import ProxyHeaders, TrustedProxies
 from overtime.domain.errors import DomainError
@@ -62,6 +62,7 @@ def create_app(
     metrics = metrics or observability.Metrics(runtime)
     app.state.metrics = metrics if metrics_route else None
     inner: ASGIApp = SharedClock(app, runtime.ctx) if sandbox else app
+    inner = toolkit_middleware.install(app, inner, runtime) if sandbox else inner
     outer: ASGIApp = RequestId(BodyLimit(inner, max_body_bytes))
     outer = observability.Observe(outer, metrics, operations.served(sandbox=sandbox))
     trusted = TrustedProxies.parse(forwarded_allow_ips)

@@ -16,6 +16,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from overtime.api import (
+    faults,
+    journal,
     meta,
     mmc_control,
     mmc_management,
@@ -24,6 +26,10 @@ from overtime.api import (
     observability,
     query,
     sandbox,
+    sandbox_seed,
+    sandbox_snapshots,
+    sandbox_toolkit,
+    sandbox_webhooks,
     usg_auth,
     webhook_wire,
     webhooks,
@@ -53,6 +59,12 @@ class Auth(Enum):
 
 OBJECT: dict[str, Any] = {"type": "object"}
 LIST: dict[str, Any] = {"type": "array", "items": {"type": "object"}}
+JOURNAL_PAGE: dict[str, Any] = {
+    "type": "object",
+    "required": ["count", "data"],
+    "properties": {"count": {"type": "integer"}, "data": {"type": "array", "items": {"type": "object"}}},
+}
+SSE: dict[str, Any] = {"type": "string", "description": "text/event-stream"}
 PAGE: dict[str, Any] = {
     "type": "object",
     "required": ["offset", "limit", "count", "data"],
@@ -341,6 +353,38 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/sandbox/v1/conferences/{conference_id}/events", "events", sandbox.events,
               "A meeting's ledger", sdk=False, sandbox=True),
     Operation("POST", "/sandbox/v1/reset", "reset", sandbox.reset, "Forget everything", sdk=False,
+              sandbox=True),
+    Operation("POST", "/sandbox/v1/wipe", "wipe", sandbox_toolkit.wipe,
+              "Delete everything: accounts, apps, meetings, webhooks, clock offset, journal, fault rules",
+              sdk=False, sandbox=True),
+    Operation("GET", "/sandbox/v1/requests", "list_requests", sandbox_toolkit.list_requests,
+              "The request journal", query=journal.Filter, success=JOURNAL_PAGE, sdk=False, sandbox=True),
+    Operation("GET", "/sandbox/v1/requests/stream", "stream_requests", sandbox_toolkit.stream_requests,
+              "The request journal, live (Server-Sent Events)", query=journal.StreamFilter, success=SSE,
+              sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/faults", "add_fault", sandbox_toolkit.add_fault, "Add a fault rule",
+              body=faults.RuleBody, sdk=False, sandbox=True),
+    Operation("GET", "/sandbox/v1/faults", "list_faults", sandbox_toolkit.list_faults, "The fault rules",
+              success=LIST, sdk=False, sandbox=True),
+    Operation("DELETE", "/sandbox/v1/faults/{fault_id}", "delete_fault", sandbox_toolkit.delete_fault,
+              "Delete one fault rule", sdk=False, sandbox=True),
+    Operation("DELETE", "/sandbox/v1/faults", "clear_faults", sandbox_toolkit.clear_faults,
+              "Delete every fault rule", sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/seed", "seed", sandbox_seed.set_seed,
+              "Draw ids, passwords and uuids from a seed from now on (null: real randomness)",
+              body=sandbox_seed.SeedBody, sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/snapshots", "take_snapshot", sandbox_snapshots.take_snapshot,
+              "The whole state as one JSON document", sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/snapshots/restore", "restore_snapshot", sandbox_snapshots.restore_snapshot,
+              "Replace the whole state with a snapshot's", body=sandbox_snapshots.SnapshotBody, sdk=False,
+              sandbox=True),
+    Operation("GET", "/sandbox/v1/webhooks/deliveries", "list_deliveries", sandbox_webhooks.list_deliveries,
+              "Webhook deliveries", query=sandbox_webhooks.DeliveriesQuery, success=JOURNAL_PAGE, sdk=False,
+              sandbox=True),
+    Operation("POST", "/sandbox/v1/webhooks/deliveries/{delivery_id}/resend", "resend_delivery",
+              sandbox_webhooks.resend_delivery, "Send a webhook delivery again", sdk=False, sandbox=True),
+    Operation("POST", "/sandbox/v1/webhooks/trigger", "trigger_webhook", sandbox_webhooks.trigger,
+              "Queue a webhook event about a meeting", body=sandbox_webhooks.TriggerBody, sdk=False,
               sandbox=True),
 )  # fmt: skip
 

@@ -1,5 +1,6 @@
-"""`overtime serve | users add | apps add | migrate` (BEHAVIOUR §7): the server's side of the
-command line. Thin: parse, build, call. Failures raise `CliError` (one line, `overtime.cli`)."""
+"""`overtime serve | users add | apps add | migrate | snapshot save/load | webhooks listen`
+(BEHAVIOUR §7): the server's side of the command line. Thin: parse, build, call. Failures raise
+`CliError` (one line, `overtime.cli`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
+import msgspec
 from sqlalchemy.exc import SQLAlchemyError
 
 from overtime.cli.options import env_flag, env_option, namespace
@@ -187,17 +189,15 @@ def _serve(settings: Settings) -> None:
     logs.configure(settings.log_format, settings.log_level)
 
     async def run() -> None:
-        runtime = Runtime.build(
-            runtime_context(
-                settings.database_url,
-                pool_size=settings.db_pool_size,
-                sandbox=settings.sandbox,
-                webhooks=WebhookOptions(
-                    ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
-                ),
-            ),
+        app_context = runtime_context(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
             sandbox=settings.sandbox,
+            webhooks=WebhookOptions(
+                ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
+            ),
         )
+        runtime = Runtime.build(app_context, sandbox=settings.sandbox)
         metrics = Metrics(runtime)
         app = create_app(
             runtime,
@@ -223,9 +223,18 @@ def _serve(settings: Settings) -> None:
         )
         if metrics_sock is not None:
             await serve_metrics(metrics, metrics_sock)
+        halt: Callable[[], None] = server.stop
+
+        def stop() -> None:
+            if settings.sandbox:  # open journal streams would hold the shutdown up
+                from overtime.api.toolkit_middleware import close_streams
+
+                close_streams(app_context)
+            halt()
+
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, server.stop)
+            loop.add_signal_handler(sig, stop)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(
             f"overtime: serving https://{host}:{settings.port}"
@@ -262,15 +271,71 @@ def _add_app(args: argparse.Namespace, settings: Settings) -> None:
     print(f"App key: {app.app_key}")
 
 
+def _save_snapshot(path: str, settings: Settings) -> None:
+    from overtime.services import toolkit
+
+    document = _with_context(settings, toolkit.snapshot)
+    try:
+        with open(path, "wb") as f:
+            f.write(msgspec.json.encode(document))
+    except OSError as e:
+        raise CliError(f"{path}: cannot write it ({e.strerror})") from None
+    rows = sum(len(v) for v in document["tables"].values())
+    print(f"Snapshot saved to {path} ({rows} rows, format version {document['version']}).")
+
+
+def _load_snapshot(path: str, settings: Settings) -> None:
+    from overtime.services import toolkit
+
+    try:
+        with open(path, "rb") as f:
+            document = msgspec.json.decode(f.read())
+    except OSError as e:
+        raise CliError(f"{path}: cannot read it ({e.strerror})") from None
+    except msgspec.DecodeError as e:
+        raise CliError(f"{path}: not JSON ({e})") from None
+    _with_context(settings, lambda ctx: toolkit.restore(ctx, asyncio.Lock(), document))
+    print(f"Snapshot {path} loaded.")
+
+
+def _listen(forward_to: str, host: str, port_text: str, settings: Settings) -> None:
+    from overtime import webhook_listen
+
+    if not forward_to.startswith(("http://", "https://")):
+        raise UsageError(f"--forward-to {forward_to!r}: must be an http:// or https:// URL")
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise UsageError(f"--port {port_text!r}: must be a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port_text!r}: must be a number from 0 to 65535")
+    try:
+        webhook_listen.serve(forward_to, host=host, port=port, directory=settings.data_dir / "listen")
+    except OSError as e:
+        raise CliError(f"{host}:{port}: cannot listen ({e.strerror})") from None
+
+
 # -- the commands ---------------------------------------------------------------------------------
 
 
 @click.command("serve")
 @serve_options
+@click.option(
+    "--load",
+    default=None,
+    metavar="FILE",
+    help="with --sandbox: replace the database's whole state with this snapshot before serving",
+)
 @storage_options
 def serve(**params: Any) -> None:
     """Run the HTTPS server (and the deadline loop, the WebSocket hub, the webhook dispatcher)."""
-    _serve(from_args(namespace("serve", params)))
+    load = params.pop("load")
+    settings = from_args(namespace("serve", params))
+    if load is not None:
+        if not settings.sandbox:
+            raise UsageError("--load needs --sandbox (it replaces the whole database)")
+        _load_snapshot(load, settings)
+    _serve(settings)
 
 
 @click.group("users")
@@ -319,4 +384,42 @@ def migrate_command(**params: Any) -> None:
     print("Database is up to date.")
 
 
-COMMANDS = (serve, users, apps, migrate_command)
+@click.group("snapshot")
+def snapshot() -> None:
+    """Save or load the whole state (sandbox snapshots)."""
+
+
+@snapshot.command("save")
+@click.argument("file", metavar="FILE")
+@storage_options
+def snapshot_save(file: str, **params: Any) -> None:
+    """Write the database's whole state to FILE (JSON)."""
+    _save_snapshot(file, from_args(namespace("snapshot", params)))
+
+
+@snapshot.command("load")
+@click.argument("file", metavar="FILE")
+@storage_options
+def snapshot_load(file: str, **params: Any) -> None:
+    """Replace the database's whole state with FILE's (stop servers on it first)."""
+    _load_snapshot(file, from_args(namespace("snapshot", params)))
+
+
+@click.group("webhooks")
+def webhooks() -> None:
+    """Webhook tools."""
+
+
+@webhooks.command("listen")
+@click.option("--forward-to", required=True, help="your app's webhook URL (http:// or https://)")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default="0", help="port to listen on (default: a free one, printed)")
+@storage_options
+def webhooks_listen(forward_to: str, host: str, port: str, **params: Any) -> None:
+    """A local HTTPS webhook subscriber relaying every callback, unchanged (signature included),
+    to --forward-to and the app's answer back. Start the server with --webhook-ca
+    DATA_DIR/listen/ca.pem and subscribe the printed URL."""
+    _listen(forward_to, host, port, from_args(namespace("webhooks", params)))
+
+
+COMMANDS = (serve, users, apps, migrate_command, snapshot, webhooks)
