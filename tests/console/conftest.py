@@ -21,8 +21,10 @@ CHROMIUM = os.environ.get("OVERTIME_CHROMIUM", "/usr/bin/chromium")
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "howto" / "img"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one module: Playwright's sync API keeps an event loop running in this thread
+    while it is open, which later tests' `asyncio.run` must not meet."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
