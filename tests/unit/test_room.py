@@ -891,3 +891,22 @@ def test_each_host_operation_appends_exactly_one_control_record() -> None:
         assert set(new) <= {kind, K.JOINED, K.LEFT}, kind
         assert all(e.actor == "chair" for e in r.meeting.events if e.kind is kind)
     assert host.role is Role.ATTENDEE and a.is_host
+
+
+def test_a_host_sent_to_the_waiting_room_is_no_longer_the_host() -> None:
+    room = make_room()
+    host = room.join("Host", at(1), as_host=True)
+    room.move_to_waiting_room([host.participant_id], at(2), batch=False)
+    assert room.host is None and host.state is SiteState.WAITING
+    newcomer = room.join("Newcomer", at(3), password=CHAIR)
+    assert room.host is newcomer  # the chair password makes the next one host
+    room.admit(host.participant_id, False, at(4))
+    assert room.host is newcomer and host.role is Role.ATTENDEE
+
+
+def test_an_invitee_invited_as_host_becomes_host_when_joining_by_number() -> None:
+    room = make_room(waiting_room=True, attendees=[{"name": "Vip", "phone": "+9901", "role": 1}])
+    vip = room.join("Vip", at(1), phone="+9901")
+    assert room.host is vip and vip.state is SiteState.IN_MEETING  # the host does not wait
+    other = room.join("Other", at(2), phone="+9901")
+    assert other.role is Role.ATTENDEE and other.state is SiteState.WAITING  # one host only

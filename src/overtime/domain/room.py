@@ -198,12 +198,13 @@ class Room:
             calling.name, calling.video = name, video
             self.answer(calling.participant_id, now)
             return calling
-        waiting = bool(m.room.waiting_room) and not (chair and self.host is None)
+        becomes_host = (chair or (invitee is not None and invitee.role == 1)) and self.host is None
+        waiting = bool(m.room.waiting_room) and not becomes_host
         state = SiteState.WAITING if waiting else SiteState.IN_MEETING
         p = self._new_site(name, phone, now, state=state, pid=pid)
         p.video, p.invited = video, invitee is not None
-        if chair and self.host is None:
-            p.role = Role.CHAIR
+        if becomes_host:
+            p.role = Role.CHAIR  # the chair, or an invitee invited as host
         if waiting:
             m.note(EventKind.WAITING, now, _participant_actor(p), name)
         else:
@@ -457,6 +458,7 @@ class Room:
         for p in targets:
             self._exit(p, now)
             p.state = SiteState.WAITING
+            p.role = Role.ATTENDEE  # a host sent to wait is no longer the host: the meeting has none
 
     def admit(self, participant_id: str, allow_all: bool, now: datetime) -> None:
         if allow_all:
