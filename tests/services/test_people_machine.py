@@ -42,7 +42,7 @@ from overtime.services import control, meetings, people, sandbox
 from overtime.services.auth import Session
 from overtime.services.context import Context
 from overtime.storage.sql import Store, Tx, migrate
-from overtime.storage.tables import attendance, participants
+from overtime.storage.tables import attendance, participants, recordings
 from support import create_pg_database, drop_pg_database
 
 T = TypeVar("T")
@@ -247,6 +247,8 @@ class PeopleMachine(RuleBasedStateMachine):
         details: dict[str, object] = {
             "confConfigInfo": {"enableWaitingRoom": waiting_room},
             "attendees": [{"name": f"inv{n}", "phone": n, "role": 0} for n in invitees],
+            # every other meeting may record (BEHAVIOUR §10); the others refuse `record`
+            "recordType": 2 if len(self.known) % 2 == 0 else 0,
         }
         spec = validate_spec(
             subject="m",
@@ -463,7 +465,32 @@ class PeopleMachine(RuleBasedStateMachine):
         }[what]
         self._control(conference_id, apply, what)
 
+    @rule(conference_id=meetings, on=st.integers(0, 1))
+    def record(self, conference_id: str, on: int) -> None:
+        self._control(conference_id, lambda room, now: room.record(on, now), "record")
+
     # -- invariants -----------------------------------------------------------------------------
+
+    @invariant()
+    def a_recording_exists_iff_its_run_recorded_and_ended(self) -> None:
+        """BEHAVIOUR §10: one recording per run that recorded and has ended, none for a run still
+        going or one that never recorded."""
+        stored = self.run(self._read_all())
+        ended_recorded = {
+            s.meeting.conf_uuid
+            for s in stored
+            if s.meeting.state is MeetingState.ENDED and s.meeting.room.rec_occurred
+        }
+        recorded_runs = {
+            e.conf_uuid for s in stored for e in s.ledger if e.event.kind is EventKind.RECORD_FINISHED
+        }
+        assert ended_recorded == recorded_runs
+        assert self.run(self._recording_runs()) == ended_recorded
+
+    async def _recording_runs(self) -> set[str]:
+        async with self.ctx.store.read() as tx:
+            rows = await tx.conn.execute(select(recordings.c.conf_uuid))
+            return {r.conf_uuid for r in rows}
 
     @invariant()
     def rules_hold(self) -> None:
