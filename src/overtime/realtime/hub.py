@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -48,7 +48,6 @@ class Subscriber:
     role: Role
     send_text: Callable[[str], Awaitable[None]]
     types: frozenset[str] = frozenset(frames.SUPPORTED)
-    version: int = 0
     max_frames: int = QUEUE_FRAMES
     max_bytes: int = QUEUE_BYTES
     queue: deque[str | tuple[int, str]] = field(default_factory=deque)
@@ -58,11 +57,6 @@ class Subscriber:
     """The close code and reason, once the socket must close; set once."""
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def next_version(self, now_ms: int) -> int:
-        """Strictly increasing: the frame's time in ms, or one more than the last."""
-        self.version = max(self.version + 1, now_ms)
-        return self.version
 
     def finish(self, code: int, reason: str) -> None:
         """The socket must close now with `code`: drops whatever is still queued."""
@@ -120,6 +114,14 @@ class MeetingView:
     present: list[Participant]
     warned: set[int] = field(default_factory=set)
     warned_for_end: int = 0
+    version: int = 0
+    """Of the last frame rendered for this meeting's subscribers: every frame of the meeting
+    takes the next, so each subscriber sees strictly increasing versions."""
+
+    def next_version(self, now_ms: int) -> int:
+        """Strictly increasing: the frame's time in ms, or one more than the last."""
+        self.version = max(self.version + 1, now_ms)
+        return self.version
 
 
 def _list_frame(
@@ -144,10 +146,23 @@ class Hub:
     def _now_ms(self) -> int:
         return to_ms(self.ctx.clock.now())
 
-    def _send(self, sub: Subscriber, kind: str, render: Callable[[int, int], str]) -> None:
+    def _send(self, view: MeetingView, sub: Subscriber, kind: str, render: Callable[[int, int], str]) -> None:
+        """One frame for one subscriber (the full picture after Subscribe)."""
         if kind in sub.types:
             now = self._now_ms()
-            sub.push(render(sub.next_version(now), now))
+            sub.push(render(view.next_version(now), now))
+
+    def _broadcast(
+        self, view: MeetingView, subs: Iterable[Subscriber], kind: str, render: Callable[[int, int], str]
+    ) -> None:
+        """One frame for every subscriber of a meeting who asked for its kind: rendered and
+        encoded once, whatever their number; each queue holds the same string."""
+        wanted = [sub for sub in subs if kind in sub.types]
+        if wanted:
+            now = self._now_ms()
+            text = render(view.next_version(now), now)
+            for sub in wanted:
+                sub.push(text)
 
     def add(self, sub: Subscriber, meeting: Meeting, present: list[Participant]) -> None:
         """Registers a subscriber and sends it the full picture."""
@@ -155,14 +170,14 @@ class Hub:
         self.views.setdefault(sub.conference_id, MeetingView(meeting, present))
         view = self.views[sub.conference_id]
         m, sites = view.meeting, view.present
-        self._send(sub, frames.BASIC, lambda v, now: frames.basic(m, sub.role, v, now))
-        self._send(sub, frames.DYNAMIC, lambda v, now: frames.dynamic(m, v, now))
+        self._send(view, sub, frames.BASIC, lambda v, now: frames.basic(m, sub.role, v, now))
+        self._send(view, sub, frames.DYNAMIC, lambda v, now: frames.dynamic(m, v, now))
         for action, entries in (
             (frames.PARTICIPANTS, changes.full_participants(sites)),
             (frames.WAITING_LIST, changes.full_waiting(sites)),
             (frames.ATTENDEES, changes.full_attendees(m.room.invitees)),
         ):
-            self._send(sub, action, _list_frame(action, m, entries, frames.FULL))
+            self._send(view, sub, action, _list_frame(action, m, entries, frames.FULL))
 
     def remove(self, sub: Subscriber) -> None:
         subs = self.subscribers.get(sub.conference_id)
@@ -212,10 +227,11 @@ class Hub:
             ):
                 if entries:
                     renders.append((action, _list_frame(action, meeting, entries, frames.INCREMENTAL)))
-        for sub in list(subs):
-            for action, render in renders:
-                self._send(sub, action, render)
-            if meeting.state is not MeetingState.RUNNING:
+        everyone = list(subs)
+        for action, render in renders:
+            self._broadcast(view, everyone, action, render)
+        if meeting.state is not MeetingState.RUNNING:
+            for sub in everyone:
                 sub.close_after_queue()  # the meeting is over: the server closes the socket
         if meeting.state is not MeetingState.RUNNING:
             self.subscribers.pop(conference_id, None)
@@ -239,8 +255,7 @@ class Hub:
                 continue
             view.warned.update(w for w in WARN_MINUTES if left <= timedelta(minutes=w))
             notice = _ending_soon(m, min(crossed))
-            for sub in list(self.subscribers.get(conference_id, ())):
-                self._send(sub, frames.ENDING_SOON, notice)
+            self._broadcast(view, list(self.subscribers.get(conference_id, ())), frames.ENDING_SOON, notice)
 
     async def run_ticker(self) -> None:
         while True:
