@@ -67,7 +67,7 @@ from huaweicloudsdkmeeting.v1.model.conference_info import ConferenceInfo
 
 from support import Account, Server, unique
 from support.sandbox import Sandbox
-from support.sdk import SdkFactory, control_token, create, sdk_error
+from support.sdk import SdkFactory, control_token, create, detail, sdk_error
 
 
 @pytest.fixture
@@ -273,6 +273,9 @@ def test_hang_up_keeps_the_attendee_and_delete_removes_both(meeting: Meeting, sa
     )
     assert meeting.people() == {}
     assert meeting.attendee_names() == ["Eve"]
+    shown = detail(meeting.client, meeting.id)  # the management detail lists the run's invitees
+    assert [(a.name, a.phone) for a in shown.part_attendee_info] == [("Eve", "+991020")]
+    assert shown.size == 1
     with sdk_error(400, "MMC.111072017", "CONF_HAS_NO_ATTENDEE: the meeting has no such attendee."):
         meeting.call(
             DeleteAttendeesRequest,

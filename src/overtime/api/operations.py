@@ -140,7 +140,7 @@ OPERATIONS: tuple[Operation, ...] = (
               mmc_management.show_meeting_detail, "Meeting detail", Auth.ACCESS_TOKEN,
               query=query.ConferencePage, required_query=CID,
               status="partial",
-              notes="`data` pages the invited attendees; `X-Type`/`X-Query-Type` accepted, ignored"),
+              notes="`data` pages the invited attendees (while it runs: the run's, with in-meeting invitations and deletions); `X-Type`/`X-Query-Type` accepted, ignored"),
     Operation("GET", "/v1/mmc/management/conferences/online", "search_online_meetings",
               mmc_management.search_online_meetings, "Meetings in progress", Auth.ACCESS_TOKEN,
               query=query.Search, success=PAGE,

@@ -69,6 +69,27 @@ def token_object(
     return body
 
 
+def _invited(m: Meeting) -> list[dict[str, Any]]:
+    """The meeting's invitees: as scheduled, or while it runs its run's list (invitations made in
+    the meeting added, deleted attendees gone: reference §1.4), in the scheduling shape."""
+    scheduled: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
+    if m.state is not MeetingState.RUNNING:
+        return scheduled
+    by_phone = {a.get("phone"): a for a in scheduled if a.get("phone")}
+    return [
+        {
+            **by_phone.get(i.phone, {}),
+            "name": i.name,
+            "phone": i.phone,
+            "userUUID": i.user_uuid,
+            "accountId": i.account_id,
+            "type": i.type,
+            "role": i.role,
+        }
+        for i in m.room.invitees
+    ]
+
+
 def _attendee_summary(attendees: list[dict[str, Any]]) -> list[dict[str, Any]]:
     keep = ("name", "phone", "phone2", "phone3", "type", "role", "isMute")
     return [{k: a[k] for k in keep if k in a} for a in attendees[:20]]
@@ -84,7 +105,8 @@ def conference_info(
 ) -> dict[str, Any]:
     """`ConferenceInfo` (reference §4.13)."""
     details = dict(m.details)
-    attendees: list[dict[str, Any]] = list(details.pop("attendees", []) or [])  # type: ignore[call-overload]
+    details.pop("attendees", None)
+    attendees = _invited(m)
     config: dict[str, Any] = dict(details.pop("confConfigInfo", {}) or {})  # type: ignore[call-overload]
     config["prolongLength"] = m.prolong_step
     config["allowGuestStartConf"] = m.allow_guest_start
@@ -168,7 +190,7 @@ def _series_info(info: dict[str, Any], m: Meeting) -> None:
 
 def participants_page(m: Meeting, offset: int, limit: int) -> dict[str, Any]:
     """`data` of the detail responses: the invited participants, paged."""
-    attendees: list[dict[str, Any]] = list(m.details.get("attendees", []) or [])  # type: ignore[call-overload]
+    attendees = _invited(m)
     rows = [
         {
             "participantID": a.get("phone") or a.get("accountId") or str(i),
