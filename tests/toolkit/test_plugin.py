@@ -110,3 +110,16 @@ def test_per_test_cost_wipe_versus_a_fresh_server(overtime: OvertimeServer) -> N
         f"meetings-only reset {_median(resets):.1f} ms; fresh server {min(fresh):.0f} ms (best of 2)"
     )
     assert _median(wipes) * 10 < min(fresh)
+
+
+def test_starting_a_server_prints_no_warning() -> None:
+    """Issue 14: no start prints granian's "experimental" notice, the in-thread server's included."""
+    import subprocess
+    import sys
+
+    script = "from overtime.testing import OvertimeServer\nwith OvertimeServer() as s:\n    print(s.url)\n"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("https://127.0.0.1:")
+    printed = (result.stdout + result.stderr).lower()
+    assert "experimental" not in printed and "warning" not in printed, printed

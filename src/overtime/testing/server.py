@@ -105,6 +105,7 @@ class OvertimeServer:
 
         from overtime.api.app import create_app
         from overtime.domain.webhooks import WebhookOptions
+        from overtime import logs
         from overtime.listener import SocketServer
         from overtime.runtime import Runtime
         from overtime.runtime import context as runtime_context
@@ -128,6 +129,7 @@ class OvertimeServer:
                 http=HTTPModes.http1,
                 http1_settings=HTTP1Settings(header_read_timeout=10_000, max_buffer_size=64 * 1024),
                 log_level="warning",
+                log_dictconfig=logs.granian_config(),  # no "experimental" notice (issue 14)
             )
             self._loop.call_soon(ready.set)
             await self._granian.serve()
