@@ -103,9 +103,9 @@ class OvertimeServer:
         from granian.constants import HTTPModes, Interfaces, SSLProtocols
         from granian.http import HTTP1Settings
 
+        from overtime import logs
         from overtime.api.app import create_app
         from overtime.domain.webhooks import WebhookOptions
-        from overtime import logs
         from overtime.listener import SocketServer
         from overtime.runtime import Runtime
         from overtime.runtime import context as runtime_context
