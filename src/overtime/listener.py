@@ -60,3 +60,28 @@ class SocketServer(Server):
         self._ssp = None
         self._shd = holder(self._listen_fd, False, self.backlog)
         self._sfd = self._listen_fd  # type: ignore[assignment]
+
+
+def https_server(app: Any, sock: socket.socket, cert: Any, key: Any) -> SocketServer:
+    """granian serving `app` over TLS on `sock`, as every Overtime server does (`overtime serve`,
+    `overtime.testing.OvertimeServer`)."""
+    from granian.constants import HTTPModes, Interfaces, SSLProtocols
+    from granian.http import HTTP1Settings
+
+    from overtime import logs
+
+    return SocketServer(
+        app,
+        sock,
+        interface=Interfaces.ASGI,
+        ssl_cert=cert,
+        ssl_key=key,
+        ssl_protocol_min=SSLProtocols.tls12,
+        # HTTP/1.1 only: granian's header timeout then also closes a connection that finished
+        # TLS and never sent a byte (in auto mode such a connection stays open for ever), and
+        # the read buffer bounds request headers to 64 KiB (431 beyond).
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=10_000, max_buffer_size=64 * 1024),
+        log_level="warning",
+        log_dictconfig=logs.granian_config(),  # no "experimental" notice at start
+    )

@@ -18,9 +18,16 @@ def _factory(server: Server) -> Iterator[SdkFactory]:
 
 
 @pytest.fixture
-def sdk(server: Server) -> Iterator[SdkFactory]:
-    """SDK clients for the shared server."""
-    yield from _factory(server)
+def target(server: Server) -> Server:
+    """The server a module's SDK clients talk to: the shared one. A module whose tests join and
+    move the clock (people, recordings) overrides it with its sandbox server."""
+    return server
+
+
+@pytest.fixture
+def sdk(target: Server) -> Iterator[SdkFactory]:
+    """SDK clients for `target`."""
+    yield from _factory(target)
 
 
 @pytest.fixture
@@ -31,9 +38,9 @@ def own_sdk(own_server: Server) -> Iterator[SdkFactory]:
 
 
 @pytest.fixture
-def member(server: Server) -> Account:
-    """A fresh ordinary (non-admin) member of the shared test enterprise."""
-    return server.add_user()
+def member(target: Server) -> Account:
+    """A fresh ordinary (non-admin) member of the test enterprise."""
+    return target.add_user()
 
 
 @pytest.fixture

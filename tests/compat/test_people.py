@@ -5,7 +5,6 @@ access-token queries on who is and was there. Every refusal: status, code, and n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,26 +64,15 @@ from huaweicloudsdkmeeting.v1 import (
 )
 from huaweicloudsdkmeeting.v1.model.conference_info import ConferenceInfo
 
-from support import Account, Server, unique
+from support import Server, unique
 from support.sandbox import Sandbox
 from support.sdk import SdkFactory, control_token, create, detail, sdk_error
 
 
 @pytest.fixture
-def sdk(sandbox_server: Server) -> Iterator[SdkFactory]:
-    factory = SdkFactory(sandbox_server)
-    yield factory
-    factory.close()
-
-
-@pytest.fixture
-def member(sandbox_server: Server) -> Account:
-    return sandbox_server.add_user()
-
-
-@pytest.fixture
-def client(sdk: SdkFactory, member: Account) -> MeetingClient:
-    return sdk.account(member)
+def target(sandbox_server: Server) -> Server:
+    """`sdk`, `member` and `client` (tests/compat/conftest.py) talk to the module's sandbox server."""
+    return sandbox_server
 
 
 @dataclass

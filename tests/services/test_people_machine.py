@@ -36,7 +36,8 @@ from overtime.domain.clock import OffsetClock, from_ms, to_ms
 from overtime.domain.errors import DomainError
 from overtime.domain.meeting import EndReason, EventKind, MeetingState, validate_spec
 from overtime.domain.presence import SiteState
-from overtime.domain.room import CALL_TIMEOUT, InviteSpec, Room
+from overtime.domain.room import CALL_TIMEOUT, Room
+from overtime.domain.room_state import Invitee
 from overtime.domain.tokens import AccessToken
 from overtime.services import control, meetings, people, sandbox
 from overtime.services.auth import Session
@@ -373,7 +374,7 @@ class PeopleMachine(RuleBasedStateMachine):
     def invite(self, conference_id: str, numbers: list[str], role: int, then: str) -> None:
         """Invites the numbers; the first one called then rings on, answers, declines or joins
         by itself with its number (which answers the call)."""
-        specs = [InviteSpec(f"n{n}", n, role=role) for n in numbers]
+        specs = [Invitee(f"n{n}", n, role=role) for n in numbers]
         called = self._control(conference_id, lambda room, now: room.invite(specs, now)) or []
         for p in called:
             self.known[conference_id].pids.append(p.participant_id)
@@ -600,7 +601,7 @@ def test_an_unanswered_call_ends_at_60_seconds_and_the_meeting_runs_on(backend: 
         cid = machine._running(length=30, step=15, waiting_room=False, others=0)
         machine.advance(10)
         invited_at = machine.clock.now()
-        called = machine._control(cid, lambda room, now: room.invite([InviteSpec("c", "300")], now))
+        called = machine._control(cid, lambda room, now: room.invite([Invitee("c", "300")], now))
         assert called is not None and len(called) == 1
         machine.rules_hold()
         assert machine._current(cid).meeting.deadline == invited_at + CALL_TIMEOUT
@@ -640,9 +641,7 @@ def test_sites_waiting_or_being_called_do_not_extend_a_meeting(backend: str, tmp
         end = stored.meeting.end_at
         assert end is not None
         machine.advance(14 * 60 + 30)
-        machine._control(
-            cid, lambda room, now: room.invite([InviteSpec("c", "300")], now)
-        )  # rings past the end
+        machine._control(cid, lambda room, now: room.invite([Invitee("c", "300")], now))  # rings past the end
         machine.advance(30)
         machine.rules_hold()
         stored = machine._current(cid)

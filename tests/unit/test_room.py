@@ -14,8 +14,8 @@ import pytest
 from overtime.domain import errors
 from overtime.domain.meeting import EndReason, EventKind, Meeting, MeetingState, Policy, validate_spec
 from overtime.domain.presence import Participant, SiteState
-from overtime.domain.room import CALL_TIMEOUT, MAX_COHOSTS, MAX_SITES, InviteSpec, Room
-from overtime.domain.room_state import RoomState
+from overtime.domain.room import CALL_TIMEOUT, MAX_COHOSTS, MAX_SITES, Room
+from overtime.domain.room_state import Invitee, RoomState
 from overtime.domain.tokens import Role
 
 T0 = datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC)
@@ -266,7 +266,7 @@ def test_waiting_room_refusals() -> None:
     refused(r, errors.SiteNotFound, lambda: r.admit(a.participant_id, False, at(5)))  # not waiting
     refused(r, errors.SiteNotFound, lambda: r.admit("nobody", False, at(5)))
     refused(r, errors.InvalidParameter, lambda: r.admit("", False, at(5)))
-    called = r.invite([InviteSpec("c", "300")], at(6))[0]
+    called = r.invite([Invitee("c", "300")], at(6))[0]
     refused(
         r, errors.SiteNotFound, lambda: r.move_to_waiting_room([called.participant_id], at(7), batch=False)
     )
@@ -303,7 +303,7 @@ def test_a_locked_meeting_refuses_joins_without_the_chair_password() -> None:
 
 def test_a_locked_meeting_admits_an_invitee_by_number() -> None:
     r = make_room()
-    r.invite([InviteSpec("inv", "777")], at(1))
+    r.invite([Invitee("inv", "777")], at(1))
     r.lock(1, at(2))
     p = r.join("inv", at(3), phone="777")
     assert p.state is SiteState.IN_MEETING and p.invited
@@ -365,7 +365,7 @@ def test_leaving_the_waiting_room_is_no_meeting_left() -> None:
 
 def test_a_called_site_leaving_declines_the_call() -> None:
     r = make_room()
-    c = r.invite([InviteSpec("c", "300")], at(1))[0]
+    c = r.invite([Invitee("c", "300")], at(1))[0]
     new = kinds(r, lambda: r.leave(c.participant_id, at(2)))
     assert new == [K.CALL_FAILED] and r.meeting.events[-1].detail == "declined"
     assert r.sites == {}
@@ -386,7 +386,7 @@ def test_invite_calls_each_number_for_60_seconds_and_the_call_is_a_deadline() ->
     m = r.meeting
     r.join("h", at(1), password=CHAIR)
     called: list[Participant] = []
-    new = kinds(r, lambda: called.extend(r.invite([InviteSpec("a", "100"), InviteSpec("b", "200")], at(10))))
+    new = kinds(r, lambda: called.extend(r.invite([Invitee("a", "100"), Invitee("b", "200")], at(10))))
     assert new == [K.INVITED]
     assert [(p.phone, p.state, p.call_expires, p.invited) for p in called] == [
         ("100", SiteState.CALLING, at(10) + CALL_TIMEOUT, True),
@@ -398,7 +398,7 @@ def test_invite_calls_each_number_for_60_seconds_and_the_call_is_a_deadline() ->
     assert m.deadline == m.end_at  # until settled
     r.settle()
     assert m.room.call_deadline == at(70) and m.call_deadline == at(70) and m.deadline == at(70)
-    r.invite([InviteSpec("c", "300")], at(30))
+    r.invite([Invitee("c", "300")], at(30))
     r.settle()
     assert m.room.call_deadline == at(70)  # the earliest
 
@@ -407,7 +407,7 @@ def test_a_call_ending_after_the_meeting_is_not_its_deadline() -> None:
     r = make_room(length=15)
     m = r.meeting
     assert m.end_at == T0 + 15 * MIN
-    r.invite([InviteSpec("a", "100")], m.end_at - 30 * SEC)
+    r.invite([Invitee("a", "100")], m.end_at - 30 * SEC)
     r.settle()
     assert m.room.call_deadline == m.end_at + 30 * SEC
     assert m.call_deadline is None and m.deadline == m.end_at
@@ -416,39 +416,37 @@ def test_a_call_ending_after_the_meeting_is_not_its_deadline() -> None:
 def test_invite_does_not_call_a_number_already_there() -> None:
     r = make_room()
     r.join("online", at(1), phone="100")
-    called = r.invite(
-        [InviteSpec("A", "100"), InviteSpec("B", "200"), InviteSpec("B2", "200", role=1)], at(2)
-    )
+    called = r.invite([Invitee("A", "100"), Invitee("B", "200"), Invitee("B2", "200", role=1)], at(2))
     assert [p.phone for p in called] == ["200"]
     assert [(i.name, i.phone, i.role) for i in r.meeting.room.invitees] == [("A", "100", 0), ("B2", "200", 1)]
-    again = kinds(r, lambda: r.invite([InviteSpec("B", "200")], at(3)))
+    again = kinds(r, lambda: r.invite([Invitee("B", "200")], at(3)))
     assert again == [K.INVITED] and len(r.sites) == 2
 
 
 @pytest.mark.parametrize(
     ("spec", "error"),
     [
-        (InviteSpec("n", ""), errors.CallNumberEmpty),
-        (InviteSpec("n", "1" * 33), errors.CallNumberTooLong),
-        (InviteSpec("", "1"), errors.SiteNameEmpty),
-        (InviteSpec("n" * 97, "1"), errors.SiteNameTooLong),
-        (InviteSpec("n", "1", role=2), errors.SiteRoleOutOfRange),
+        (Invitee("n", ""), errors.CallNumberEmpty),
+        (Invitee("n", "1" * 33), errors.CallNumberTooLong),
+        (Invitee("", "1"), errors.SiteNameEmpty),
+        (Invitee("n" * 97, "1"), errors.SiteNameTooLong),
+        (Invitee("n", "1", role=2), errors.SiteRoleOutOfRange),
     ],
 )
-def test_a_bad_invitee_refuses_the_whole_invitation(spec: InviteSpec, error: type[Exception]) -> None:
+def test_a_bad_invitee_refuses_the_whole_invitation(spec: Invitee, error: type[Exception]) -> None:
     r = make_room()
-    refused(r, error, lambda: r.invite([InviteSpec("ok", "999"), spec], at(1)))
+    refused(r, error, lambda: r.invite([Invitee("ok", "999"), spec], at(1)))
 
 
 def test_the_longest_number_and_name_are_accepted() -> None:
     r = make_room()
-    (p,) = r.invite([InviteSpec("n" * 96, "1" * 32)], at(1))
+    (p,) = r.invite([Invitee("n" * 96, "1" * 32)], at(1))
     assert p.state is SiteState.CALLING
 
 
 def test_answering_a_call_enters_the_meeting() -> None:
     r = make_room()
-    (c,) = r.invite([InviteSpec("c", "300")], at(1))
+    (c,) = r.invite([Invitee("c", "300")], at(1))
     r.settle()
     new = kinds(r, lambda: r.answer(c.participant_id, at(20)))
     assert new == [K.JOINED]
@@ -462,14 +460,14 @@ def test_answering_a_call_enters_the_meeting() -> None:
 
 def test_an_answered_call_skips_the_waiting_room() -> None:
     r = make_room(waiting_room=True)
-    (c,) = r.invite([InviteSpec("c", "300")], at(1))
+    (c,) = r.invite([Invitee("c", "300")], at(1))
     r.answer(c.participant_id, at(2))
     assert c.state is SiteState.IN_MEETING
 
 
 def test_a_join_by_a_called_number_answers_the_call() -> None:
     r = make_room()
-    (c,) = r.invite([InviteSpec("c", "300")], at(1))
+    (c,) = r.invite([Invitee("c", "300")], at(1))
     p = r.join("Carol", at(5), phone="300", video=True)
     assert p is c and p.state is SiteState.IN_MEETING and p.name == "Carol" and p.video
     assert len(r.sites) == 1
@@ -477,8 +475,8 @@ def test_a_join_by_a_called_number_answers_the_call() -> None:
 
 def test_an_invitee_with_role_1_answers_as_host_when_there_is_none() -> None:
     r = make_room()
-    (c,) = r.invite([InviteSpec("c", "300", role=1)], at(1))
-    (d,) = r.invite([InviteSpec("d", "400", role=1)], at(1))
+    (c,) = r.invite([Invitee("c", "300", role=1)], at(1))
+    (d,) = r.invite([Invitee("d", "400", role=1)], at(1))
     r.answer(c.participant_id, at(2))
     r.answer(d.participant_id, at(3))
     assert c.is_host and not d.is_host
@@ -486,7 +484,7 @@ def test_an_invitee_with_role_1_answers_as_host_when_there_is_none() -> None:
 
 def test_a_host_never_has_a_raised_hand() -> None:
     r = make_room()
-    (c,) = r.invite([InviteSpec("c", "300", role=1)], at(1))
+    (c,) = r.invite([Invitee("c", "300", role=1)], at(1))
     r.hand(c.participant_id, 1, at(2))
     r.answer(c.participant_id, at(3))
     assert c.is_host
@@ -495,7 +493,7 @@ def test_a_host_never_has_a_raised_hand() -> None:
 
 def test_declining_drops_the_call_and_keeps_the_invitee() -> None:
     r = make_room()
-    (c,) = r.invite([InviteSpec("c", "300")], at(1))
+    (c,) = r.invite([Invitee("c", "300")], at(1))
     new = kinds(r, lambda: r.decline(c.participant_id, at(5)))
     assert new == [K.CALL_FAILED]
     e = r.meeting.events[-1]
@@ -509,8 +507,8 @@ def test_declining_drops_the_call_and_keeps_the_invitee() -> None:
 def test_unanswered_calls_end_at_60_seconds_as_no_answer() -> None:
     r = make_room()
     m = r.meeting
-    (a,) = r.invite([InviteSpec("a", "100")], at(0))
-    (b,) = r.invite([InviteSpec("b", "200")], at(20))
+    (a,) = r.invite([Invitee("a", "100")], at(0))
+    (b,) = r.invite([Invitee("b", "200")], at(20))
     r.settle()
     assert kinds(r, lambda: r.expire_calls(at(59))) == []
     assert len(r.sites) == 2
@@ -539,9 +537,9 @@ def test_expire_calls_leaves_sites_in_the_meeting_alone() -> None:
 
 def test_hang_up_drops_sites_and_keeps_invitees() -> None:
     r = make_room()
-    (c,) = r.invite([InviteSpec("c", "300")], at(1))
+    (c,) = r.invite([Invitee("c", "300")], at(1))
     r.answer(c.participant_id, at(2))
-    (d,) = r.invite([InviteSpec("d", "400")], at(3))
+    (d,) = r.invite([Invitee("d", "400")], at(3))
     r.settle()
     new = kinds(
         r, lambda: r.hang_up(["nobody", c.participant_id, d.participant_id, c.participant_id], at(10))
@@ -565,10 +563,10 @@ def test_hang_up_of_unknown_ids_only_changes_nothing() -> None:
 def test_delete_attendees_removes_invitees_and_drops_their_sites() -> None:
     r = make_room()
     r.join("h", at(1), password=CHAIR)
-    (c,) = r.invite([InviteSpec("c", "300")], at(2))
+    (c,) = r.invite([Invitee("c", "300")], at(2))
     r.answer(c.participant_id, at(3))
-    (d,) = r.invite([InviteSpec("d", "400")], at(4))
-    r.invite([InviteSpec("e", "500")], at(5))
+    (d,) = r.invite([Invitee("d", "400")], at(4))
+    r.invite([Invitee("e", "500")], at(5))
     new = kinds(r, lambda: r.delete_attendees([("300", c.participant_id), ("400", "")], at(10)))
     assert new == [K.ATTENDEES_DELETED, K.LEFT]
     assert [i.phone for i in r.meeting.room.invitees] == ["500"]
@@ -588,7 +586,7 @@ def test_delete_attendees_refuses_unknown_numbers_whole(
     items: list[tuple[str, str]], error: type[Exception]
 ) -> None:
     r = make_room()
-    r.invite([InviteSpec("c", "300")], at(1))
+    r.invite([Invitee("c", "300")], at(1))
     refused(r, error, lambda: r.delete_attendees(items, at(2)))
 
 
@@ -597,7 +595,7 @@ def test_delete_attendees_refuses_unknown_numbers_whole(
 
 def test_rename_by_id_or_number() -> None:
     r = make_room()
-    (c,) = r.invite([InviteSpec("c", "300")], at(1))
+    (c,) = r.invite([Invitee("c", "300")], at(1))
     assert kinds(r, lambda: r.rename(c.participant_id, "", "Carol", at(2))) == [K.RENAMED]
     assert c.name == "Carol" and r.meeting.room.invitees[0].name == "Carol"
     r.hang_up([c.participant_id], at(3))
@@ -633,7 +631,7 @@ def test_set_role_refusals() -> None:
     r = make_room(waiting_room=True)
     host = r.join("h", at(1), password=CHAIR)
     w = r.join("w", at(2))
-    (c,) = r.invite([InviteSpec("c", "300")], at(3))
+    (c,) = r.invite([Invitee("c", "300")], at(3))
     r.admit(w.participant_id, False, at(4))
     refused(r, errors.ChairPasswordWrong, lambda: r.set_role(w.participant_id, 1, "000000", at(5)))
     refused(r, errors.SiteNotFound, lambda: r.set_role(c.participant_id, 1, "", at(5)))  # being called
@@ -651,7 +649,7 @@ def test_set_cohost_and_its_refusals() -> None:
     assert a.cohost
     refused(r, errors.HostCannotBeCohost, lambda: r.set_cohost(host.participant_id, 1, at(6)))
     refused(r, errors.SiteNotFound, lambda: r.set_cohost("nobody", 1, at(6)))
-    (c,) = r.invite([InviteSpec("c", "300")], at(6))
+    (c,) = r.invite([Invitee("c", "300")], at(6))
     refused(r, errors.SiteNotFound, lambda: r.set_cohost(c.participant_id, 1, at(6)))
     r.set_cohost(a.participant_id, 0, at(7))
     assert not a.cohost
@@ -789,7 +787,7 @@ def test_the_floor_is_released_when_its_holder_goes() -> None:
 
 def test_the_floor_needs_a_site_in_the_meeting() -> None:
     r = make_room()
-    (c,) = r.invite([InviteSpec("c", "300")], at(1))
+    (c,) = r.invite([Invitee("c", "300")], at(1))
     refused(r, errors.SiteNotFound, lambda: r.broadcast(c.participant_id, at(2)))
     refused(r, errors.SiteNotFound, lambda: r.rollcall(c.participant_id, at(2)))
     refused(r, errors.SiteNotFound, lambda: r.broadcast("nobody", at(2)))
@@ -802,7 +800,7 @@ def test_attendance_sessions_follow_entering_and_leaving_the_meeting_itself() ->
     r = make_room(waiting_room=True)
     h = r.join("h", at(1), password=CHAIR)
     w = r.join("w", at(2))
-    (c,) = r.invite([InviteSpec("c", "300")], at(3))
+    (c,) = r.invite([Invitee("c", "300")], at(3))
     r.answer(c.participant_id, at(4))
     r.admit(w.participant_id, False, at(5))
     r.move_to_waiting_room([w.participant_id], at(6), batch=False)
@@ -838,15 +836,15 @@ def test_at_most_500_sites() -> None:
     r = make_room()
     for i in range(MAX_SITES - 1):
         r.join(f"p{i}", at(1))
-    r.invite([InviteSpec("c", "300")], at(2))
+    r.invite([Invitee("c", "300")], at(2))
     refused(r, errors.TooManyParticipants, lambda: r.join("one too many", at(3)))
     with pytest.raises(errors.TooManyParticipants):  # the service's transaction then writes nothing
-        r.invite([InviteSpec("d", "400")], at(3))
+        r.invite([Invitee("d", "400")], at(3))
 
 
 def test_the_room_state_survives_its_json_form() -> None:
     r = make_room()
-    r.invite([InviteSpec("c", "300", role=1)], at(1))
+    r.invite([Invitee("c", "300", role=1)], at(1))
     r.lock(1, at(2))
     r.settle()
     state = r.meeting.room
@@ -863,7 +861,7 @@ def test_each_host_operation_appends_exactly_one_control_record() -> None:
     a, b, c = (p for p in r.sites.values() if not p.is_host)
     pid = a.participant_id
     ops: list[tuple[EventKind, Callable[[], object]]] = [
-        (K.INVITED, lambda: r.invite([InviteSpec("x", "900")], at(4))),
+        (K.INVITED, lambda: r.invite([Invitee("x", "900")], at(4))),
         (K.RENAMED, lambda: r.rename(pid, "", "A", at(4))),
         (K.COHOST_SET, lambda: r.set_cohost(pid, 1, at(4))),
         (K.MUTED, lambda: r.mute(pid, 1, at(4))),

@@ -15,7 +15,8 @@ from overtime.api import query, render
 from overtime.api.http import caller, context, ok
 from overtime.api.query import parse_query
 from overtime.domain import errors
-from overtime.domain.room import InviteSpec, Room
+from overtime.domain.room import Room
+from overtime.domain.room_state import Invitee
 from overtime.services import people
 
 AUTH_HEADER = "x-conference-authorization"
@@ -36,7 +37,7 @@ async def invite_participant(request: Request) -> Response:
     if not body.attendees:
         raise errors.InvalidParameter("attendees must name at least one invitee.")
     specs = [
-        InviteSpec(
+        Invitee(
             name=a.name or "",
             phone=a.phone or "",
             user_uuid=a.userUUID or "",

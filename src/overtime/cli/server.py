@@ -156,13 +156,11 @@ def _with_context(settings: Settings, work: Callable[[Context], Awaitable[T]]) -
 
 
 def _serve(settings: Settings) -> None:
-    from granian.constants import HTTPModes, Interfaces, SSLProtocols
-    from granian.http import HTTP1Settings
 
     from overtime import logs
     from overtime.api.app import create_app
     from overtime.api.observability import Metrics, serve_metrics
-    from overtime.listener import SocketServer, listen
+    from overtime.listener import https_server, listen
     from overtime.runtime import Runtime
     from overtime.runtime import context as runtime_context
     from overtime.tls import ensure_local_ca, operator_files
@@ -206,21 +204,7 @@ def _serve(settings: Settings) -> None:
             metrics=metrics,
             metrics_route=not (settings.metrics_off or settings.metrics_listen),
         )
-        server = SocketServer(
-            app,
-            sock,
-            interface=Interfaces.ASGI,
-            ssl_cert=tls.cert,
-            ssl_key=tls.key,
-            ssl_protocol_min=SSLProtocols.tls12,
-            # HTTP/1.1 only: granian's header timeout then also closes a connection that finished
-            # TLS and never sent a byte (in auto mode such a connection stays open for ever), and
-            # the read buffer bounds request headers to 64 KiB (431 beyond).
-            http=HTTPModes.http1,
-            http1_settings=HTTP1Settings(header_read_timeout=10_000, max_buffer_size=64 * 1024),
-            log_level="warning",
-            log_dictconfig=logs.granian_config(),
-        )
+        server = https_server(app, sock, tls.cert, tls.key)
         if metrics_sock is not None:
             await serve_metrics(metrics, metrics_sock)
         halt: Callable[[], None] = server.stop

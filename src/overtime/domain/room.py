@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from overtime.domain import credentials, errors
@@ -28,16 +28,6 @@ MAX_COHOSTS = 100
 ACTOR = "chair"
 NO_ANSWER = "no answer"
 DECLINED = "declined"
-
-
-@dataclass(frozen=True)
-class InviteSpec:
-    name: str
-    phone: str
-    user_uuid: str = ""
-    account_id: str = ""
-    type: str = "normal"
-    role: int = 0
 
 
 @dataclass(frozen=True)
@@ -244,7 +234,7 @@ class Room:
 
     # -- the host's operations (reference §6-§7) ------------------------------------------------
 
-    def invite(self, specs: Sequence[InviteSpec], now: datetime) -> list[Participant]:
+    def invite(self, specs: Sequence[Invitee], now: datetime) -> list[Participant]:
         """Each invitee joins `attendees` and, when not already a site, is called."""
         for s in specs:
             if not s.phone:
@@ -263,7 +253,7 @@ class Room:
             if invitee is None:
                 if len(room.invitees) >= MAX_INVITEES:
                     raise errors.TooManyParticipants()
-                room.invitees.append(Invitee(s.name, s.phone, s.user_uuid, s.account_id, s.type, s.role))
+                room.invitees.append(replace(s))
             else:
                 invitee.name, invitee.role = s.name, s.role
             if any(p.phone == s.phone for p in self.sites.values()):

@@ -100,13 +100,10 @@ class OvertimeServer:
             time.sleep(0.02)
 
     def _run(self, sock: Any, tls: Any, ready: threading.Event) -> None:
-        from granian.constants import HTTPModes, Interfaces, SSLProtocols
-        from granian.http import HTTP1Settings
 
-        from overtime import logs
         from overtime.api.app import create_app
         from overtime.domain.webhooks import WebhookOptions
-        from overtime.listener import SocketServer
+        from overtime.listener import https_server
         from overtime.runtime import Runtime
         from overtime.runtime import context as runtime_context
 
@@ -119,18 +116,7 @@ class OvertimeServer:
                 webhooks=WebhookOptions(ca_file=self.webhook_ca, retry_base_seconds=1.0),
             )
             app = create_app(Runtime.build(self._ctx, sandbox=True))
-            self._granian = SocketServer(
-                app,
-                sock,
-                interface=Interfaces.ASGI,
-                ssl_cert=tls.cert,
-                ssl_key=tls.key,
-                ssl_protocol_min=SSLProtocols.tls12,
-                http=HTTPModes.http1,
-                http1_settings=HTTP1Settings(header_read_timeout=10_000, max_buffer_size=64 * 1024),
-                log_level="warning",
-                log_dictconfig=logs.granian_config(),  # no "experimental" notice (issue 14)
-            )
+            self._granian = https_server(app, sock, tls.cert, tls.key)
             self._loop.call_soon(ready.set)
             await self._granian.serve()
 
