@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from overtime.api import console, errors, observability, openapi, operations, toolkit_middleware, websocket
 from overtime.api.middleware import BodyLimit, RequestId
 from overtime.api.proxy import ProxyHeaders, TrustedProxies
+from overtime.api.routing import Router
 from overtime.domain.errors import DomainError
 from overtime.runtime import Runtime
 from overtime.services import sandbox as sandbox_service
@@ -43,8 +44,9 @@ def create_app(
             yield
 
     sandbox = runtime.sandbox
+    routes = [*operations.routes(sandbox=sandbox), *websocket.routes, *console.routes(sandbox=sandbox)]
     app = Starlette(
-        routes=[*operations.routes(sandbox=sandbox), *websocket.routes, *console.routes(sandbox=sandbox)],
+        routes=routes,
         exception_handlers={
             DomainError: errors.domain_error,
             errors.WireError: errors.wire_error,
@@ -54,6 +56,7 @@ def create_app(
         },
         lifespan=lifespan,
     )
+    app.router = Router(routes, lifespan=lifespan)
     app.state.ctx = runtime.ctx
     app.state.scheduler = runtime.scheduler
     app.state.hub = runtime.hub

@@ -123,12 +123,14 @@ class Metrics:
                 lifecycle.info(
                     f"meeting.{e.kind.value}",
                     extra={
-                        "conference_id": conference_id,
-                        "actor": e.actor,
-                        "at": e.at.isoformat(),
-                        "old_end": e.old_end.isoformat() if e.old_end else None,
-                        "new_end": e.new_end.isoformat() if e.new_end else None,
-                        "detail": e.detail,
+                        "fields": {
+                            "conference_id": conference_id,
+                            "actor": e.actor,
+                            "at": e.at.isoformat(),
+                            "old_end": e.old_end.isoformat() if e.old_end else None,
+                            "new_end": e.new_end.isoformat() if e.new_end else None,
+                            "detail": e.detail,
+                        }
                     },
                 )
 
@@ -203,13 +205,15 @@ class Observe:
             access.info(
                 "request",
                 extra={
-                    "request_id": rid,
-                    "method": method,
-                    "operation": operation,
-                    "status": status,
-                    "error_code": code or None,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "account": state.get("account"),
+                    "fields": {
+                        "request_id": rid,
+                        "method": method,
+                        "operation": operation,
+                        "status": status,
+                        "error_code": code or None,
+                        "duration_ms": round(seconds * 1000, 2),
+                        "account": state.get("account"),
+                    }
                 },
             )
 

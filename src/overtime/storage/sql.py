@@ -2,8 +2,9 @@
 (psycopg 3, async).
 
 Writes run in `Store.write()`: one transaction, committed on success and rolled back on any
-error, so a refused request changes nothing. On SQLite, writes are serialised in the process and
-open with `BEGIN IMMEDIATE`, so a read-then-write transaction never fails on a lock upgrade.
+error, so a refused request changes nothing. On SQLite, writes are serialised in the process on
+one connection and open with `BEGIN IMMEDIATE`, so a read-then-write transaction never fails on a
+lock upgrade; the writes of one event-loop turn share a commit (`SqliteWriter`).
 """
 
 from __future__ import annotations
@@ -62,12 +63,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+def _configure_sqlite(engine: Engine, *, begin: str | None) -> None:
+    """`begin`: the statement SQLAlchemy's begin() issues (None: transactions are driven by the
+    caller on the driver, as `SqliteWriter` does)."""
     event.listen(engine, "connect", _sqlite_pragmas)
-    if immediate:
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-    else:
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    if begin is not None:
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
 
 
 _MIGRATION_LOCK = 0x6F76_6572  # any constant; replicas starting together migrate one at a time
@@ -96,7 +97,7 @@ def migrate(url: str) -> None:
         _private_sqlite_file(url)
     engine = create_engine(_driver_url(url, asynchronous=False))
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, immediate=True)
+        _configure_sqlite(engine, begin="BEGIN IMMEDIATE")
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -113,6 +114,95 @@ def _upgrade(conn: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
+class SqliteWriter:
+    """The one write connection of a SQLite store, with group commit (decision 0007).
+
+    Each `Store.write()` block runs in a savepoint of a transaction that the writes arriving in
+    the same event-loop turn share: a block that fails rolls back to its savepoint and changes
+    nothing, one that succeeds waits for the shared COMMIT before it returns, so a write is
+    acknowledged only once it is durable. One COMMIT (and one BEGIN) then serves many requests.
+    The connection stays checked out: SQLAlchemy sees one long transaction and issues no
+    BEGIN or COMMIT of its own (the driver is in autocommit mode); they are issued here."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._lock = asyncio.Lock()
+        self._batch: asyncio.Future[None] | None = None
+        """The open transaction's commit, awaited by every block that wrote in it."""
+        self._committer: asyncio.Task[None] | None = None
+
+    def _connection(self) -> Connection:
+        if self._conn is None or self._conn.invalidated or self._conn.closed:
+            conn = self._engine.connect()
+            conn.begin()  # bookkeeping only: no statement is issued
+            self._conn = conn
+        return self._conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._lock:
+            conn = self._connection()
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            batch = self._batch
+            if batch is None:
+                driver.execute("BEGIN IMMEDIATE")
+                batch = self._batch = asyncio.get_running_loop().create_future()
+                self._committer = asyncio.create_task(self._commit(batch), name="overtime-group-commit")
+            driver.execute("SAVEPOINT block")
+            try:
+                yield Tx(InLoopConnection(conn))
+            except BaseException as e:
+                if driver.in_transaction:
+                    driver.execute("ROLLBACK TO block")
+                    driver.execute("RELEASE block")
+                else:  # SQLite rolled the whole transaction back (disk full, I/O error)
+                    self._fail(batch, e)
+                raise
+            driver.execute("RELEASE block")
+        # Shielded: a cancelled request must not cancel the commit the others wait for.
+        await asyncio.shield(batch)
+
+    async def _commit(self, batch: asyncio.Future[None]) -> None:
+        await asyncio.sleep(0)  # the writes already runnable in this turn join the batch
+        async with self._lock:
+            if self._batch is not batch:
+                return  # failed already
+            self._batch = None
+            assert self._conn is not None
+            driver = self._conn.connection.driver_connection
+            assert driver is not None
+            try:
+                driver.execute("COMMIT")
+            except Exception as e:
+                with suppress(Exception):
+                    driver.execute("ROLLBACK")
+                self._fail(batch, StoreUnavailable(f"commit failed: {e}"))
+                return
+            batch.set_result(None)
+
+    def _fail(self, batch: asyncio.Future[None], error: BaseException) -> None:
+        """The shared transaction is lost: every block that wrote in it fails."""
+        if self._batch is batch:
+            self._batch = None
+        if not batch.done():
+            failure = error if isinstance(error, StoreUnavailable) else StoreUnavailable(str(error))
+            batch.set_exception(failure)
+            batch.add_done_callback(lambda f: f.exception())  # retrieved even when nobody waits
+
+    async def close(self) -> None:
+        """Commits a batch still open, then closes the connection."""
+        batch = self._batch
+        if batch is not None:
+            with suppress(Exception):
+                await asyncio.shield(batch)
+        async with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
 class Store:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         """`pool_size`: PostgreSQL connections kept open; as many more may open under a burst."""
@@ -122,9 +212,9 @@ class Store:
             sync_url = _driver_url(url, asynchronous=False)
             self._sqlite_write: Engine = create_engine(sync_url, pool_size=1, max_overflow=0)
             self._sqlite_read: Engine = create_engine(sync_url, pool_size=4, max_overflow=8)
-            _configure_sqlite(self._sqlite_write, immediate=True)
-            _configure_sqlite(self._sqlite_read, immediate=False)
-            self._write_lock = asyncio.Lock()
+            _configure_sqlite(self._sqlite_write, begin=None)
+            _configure_sqlite(self._sqlite_read, begin="BEGIN")
+            self._writer = SqliteWriter(self._sqlite_write)
         else:
             self._engine: AsyncEngine = create_async_engine(
                 _driver_url(url, asynchronous=True),
@@ -151,9 +241,8 @@ class Store:
                 async with self._engine.begin() as conn:
                     yield Tx(PgConnection(conn))
             elif writing:
-                async with self._write_lock:
-                    with self._sqlite_write.begin() as sync_conn:
-                        yield Tx(InLoopConnection(sync_conn))
+                async with self._writer.transaction() as tx:
+                    yield tx
             else:
                 with self._sqlite_read.begin() as sync_conn:
                     yield Tx(InLoopConnection(sync_conn))
@@ -169,6 +258,7 @@ class Store:
 
     async def close(self) -> None:
         if self.is_sqlite:
+            await self._writer.close()
             self._sqlite_write.dispose()
             self._sqlite_read.dispose()
         else:
