@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -26,7 +27,7 @@ from sqlalchemy import (
     make_url,
     select,
 )
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -69,6 +70,32 @@ def _configure_sqlite(engine: Engine, *, begin: str | None) -> None:
     event.listen(engine, "connect", _sqlite_pragmas)
     if begin is not None:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+
+
+IDLE_PING_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, but only for a connection idle for over a second: one that
+    was just used is alive, and pinging it cost a round trip per request (decision 0007). A
+    connection that fails the ping is replaced, so a PostgreSQL restart still costs no request."""
+
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("used", 0.0) <= IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as e:
+            raise DisconnectionError(str(e)) from e
 
 
 _MIGRATION_LOCK = 0x6F76_6572  # any constant; replicas starting together migrate one at a time
@@ -217,11 +244,9 @@ class Store:
             self._writer = SqliteWriter(self._sqlite_write)
         else:
             self._engine: AsyncEngine = create_async_engine(
-                _driver_url(url, asynchronous=True),
-                pool_size=pool_size,
-                max_overflow=pool_size,
-                pool_pre_ping=True,
+                _driver_url(url, asynchronous=True), pool_size=pool_size, max_overflow=pool_size
             )
+            _ping_when_idle(self._engine.sync_engine)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:
