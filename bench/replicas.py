@@ -12,6 +12,7 @@ Needs PostgreSQL at 127.0.0.1:5432 (trust auth) and wrk.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import threading
@@ -25,10 +26,24 @@ from harness import Result, prepare_meetings, require_wrk, run_wrk, table
 from support import Server, create_pg_database, drop_pg_database
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+CPU_PER_EXTENSION: dict[str, float] = {}
+"""Result name -> server CPU milliseconds per extension (all its replicas' processes)."""
+
+
 def wrk_over(servers: list[Server], targets: Path, name: str, connections: int, seconds: int) -> Result:
     per = max(1, connections // len(servers))
+    pids = [s.proc.pid for s in servers if s.proc is not None]
+    cpu0 = sum(cpu_seconds(p) for p in pids)
     with ThreadPoolExecutor(len(servers)) as pool:
         results = list(pool.map(lambda s: run_wrk(s.url, targets, connections=per, seconds=seconds), servers))
+    requests = sum(r.requests for r in results)
+    CPU_PER_EXTENSION[name] = (sum(cpu_seconds(p) for p in pids) - cpu0) * 1000 / max(1, requests)
     return Result(
         name,
         sum(r.requests for r in results),
@@ -118,6 +133,23 @@ def main() -> None:
             drop_pg_database(url)
     print(f"extend route over HTTPS, {args.connections} connections, {args.seconds} s each\n")
     print(table(results, baseline=results[0]))
+    print("\nserver CPU per extension (all its replicas' processes):")
+    for name, ms in CPU_PER_EXTENSION.items():
+        print(f"  {name:<44} {ms:6.2f} ms")
+    raw, one, two = results[0], results[1], results[2]
+    share = one.rps / raw.rps
+    print(
+        f"\ntarget: 1 replica >= 30% of the raw UPDATE loop -> {'met' if share >= 0.3 else 'NOT met'} ({share:.0%})"
+    )
+    scale = two.rps / one.rps
+    cores = os.cpu_count() or 1
+    note = (
+        ""
+        if cores >= 4
+        else f"; {cores} cores: the replicas share them with PostgreSQL and wrk, so this is not the "
+        "issue's condition (it needs a core per replica besides theirs)"
+    )
+    print(f"target: 2 replicas >= 1.5x one -> {'met' if scale >= 1.5 else 'NOT met'} ({scale:.2f}x{note})")
 
 
 if __name__ == "__main__":
