@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import (
     Row,
     bindparam,
@@ -65,6 +65,16 @@ def account_from_row(row: Any) -> Account:
     )
 
 
+_json = msgspec.json.Decoder().decode
+"""The JSON columns are read and written with msgspec: several times quicker than the standard
+library for the same compact text, on every row of the hot path (decision 0007)."""
+_encode = msgspec.json.Encoder().encode
+
+
+def _text(value: Any) -> str:
+    return _encode(value).decode()
+
+
 def meeting_from_row(row: Any) -> Meeting:
     return Meeting(
         conference_id=row.conference_id,
@@ -86,10 +96,10 @@ def meeting_from_row(row: Any) -> Meeting:
         end_at=dt_or_none(row.end_at),
         ended_reason=row.ended_reason,
         version=row.version,
-        details=json.loads(row.details),
-        room=RoomState.from_json(json.loads(row.room)),
+        details=_json(row.details),
+        room=RoomState.from_json(_json(row.room)),
         cycle_sub_id=row.cycle_sub_id,
-        series=Series.from_json(json.loads(row.series)) if row.series else None,
+        series=Series.from_json(_json(row.series)) if row.series else None,
     )
 
 
@@ -113,10 +123,10 @@ def meeting_row_values(m: Meeting) -> dict[str, Any]:
         "end_at": ms_or_none(m.end_at),
         "ended_reason": m.ended_reason,
         "deadline_at": ms_or_none(m.deadline),
-        "details": json.dumps(m.details, separators=(",", ":")),
+        "details": _text(m.details),
         "room": _room_json(m.room),
         "cycle_sub_id": m.cycle_sub_id,
-        "series": None if m.series is None else json.dumps(m.series.to_json(), separators=(",", ":")),
+        "series": None if m.series is None else _text(m.series.to_json()),
     }
 
 
@@ -125,7 +135,7 @@ _DEFAULT_ROOM = RoomState()
 
 def _room_json(room: RoomState) -> str:
     # Most meetings never change their room: the stored default is the empty object.
-    return "{}" if room == _DEFAULT_ROOM else json.dumps(room.to_json(), separators=(",", ":"))
+    return "{}" if room == _DEFAULT_ROOM else _text(room.to_json())
 
 
 def access_token_from_row(row: Any) -> AccessToken:
