@@ -1,0 +1,131 @@
+"""Overtime governs Janus video rooms (issue 16), through the official SDK on one side and
+Janus' own HTTP API on the other, with a real Janus: rooms follow meetings, presence comes from
+Janus' events, control reaches the media."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from huaweicloudsdkmeeting.v1 import (
+    HangUpRequest,
+    LockMeetingRequest,
+    MeetingClient,
+    RestBulkHangUpReqBody,
+    RestLockReqBody,
+    ShowRealTimeInfoOfMeetingRequest,
+)
+from huaweicloudsdkmeeting.v1.model.conference_info import ConferenceInfo
+
+from support.janus import Janus, Peer
+from support.sandbox import Sandbox
+from support.sdk import control_token, create, detail, online_ids, password, stop
+
+
+def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    """`check()`'s first truthy value within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            assert value, f"not within {timeout} s"
+            return value
+        time.sleep(0.05)
+
+
+def people(client: MeetingClient, conf: ConferenceInfo, token: str) -> list[str]:
+    info = client.show_real_time_info_of_meeting(
+        ShowRealTimeInfoOfMeetingRequest(conference_id=conf.conference_id, x_conference_authorization=token)
+    )
+    return sorted(p.name for p in info.participants or [])
+
+
+def media_log(sandbox: Sandbox, conference_id: str) -> list[str]:
+    return [e["detail"] for e in sandbox.events(conference_id) if e["kind"] == "media"]
+
+
+def test_a_meeting_s_room_lives_with_its_run_and_janus_presence_drives_it(
+    client: MeetingClient, janus: Janus, sandbox: Sandbox
+) -> None:
+    conf = create(client, length=30)
+    cid, guest = conf.conference_id, password(conf, "general")
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))
+
+    with Peer(janus) as alice, Peer(janus) as bob, Peer(janus) as carol:
+        assert alice.join(cid, guest, "Alice")["videoroom"] == "joined"
+        assert bob.join(cid, guest, "Bob")["videoroom"] == "joined"
+        eventually(lambda: people(client, conf, token) == ["Alice", "Bob"], timeout=1.0)
+
+        # The host hangs Bob up over the SDK: Janus kicks him, realTimeInfo no longer lists him.
+        bob_pid = next(
+            p.pid
+            for p in client.show_real_time_info_of_meeting(
+                ShowRealTimeInfoOfMeetingRequest(conference_id=cid, x_conference_authorization=token)
+            ).participants
+            if p.name == "Bob"
+        )
+        client.hang_up(HangUpRequest(conference_id=cid, x_conference_authorization=token,
+                                     body=RestBulkHangUpReqBody(bulk_hang_up_participants=[bob_pid])))  # fmt: skip
+        assert people(client, conf, token) == ["Alice"]
+        eventually(lambda: janus.displays(cid) == ["Alice"])
+        assert eventually(lambda: "kicked Bob" in media_log(sandbox, cid))
+
+        # Locked: Janus refuses a new join with the guest pin; Alice stays.
+        client.lock_meeting(LockMeetingRequest(conference_id=cid, x_conference_authorization=token,
+                                               body=RestLockReqBody(is_lock=1)))  # fmt: skip
+        eventually(lambda: any("pin rotated" in d for d in media_log(sandbox, cid)))
+        refused = carol.join(cid, guest, "Carol")
+        assert refused.get("error_code") == 433, refused  # Janus: wrong pin
+        assert janus.displays(cid) == ["Alice"]
+        assert people(client, conf, token) == ["Alice"]
+
+        # Alice leaves Janus: the meeting ends at its deadline and the room goes with it.
+        alice.leave()
+        eventually(lambda: people(client, conf, token) == [])
+    sandbox.advance(minutes=31)
+    assert cid not in online_ids(client)  # ended at its deadline
+    eventually(lambda: not janus.exists(cid))
+    assert media_log(sandbox, cid)[-1] == "room destroyed"
+
+
+def test_someone_in_the_janus_room_at_the_end_auto_extends_it_and_stop_destroys_it(
+    client: MeetingClient, janus: Janus, sandbox: Sandbox
+) -> None:
+    conf = create(client, length=30)
+    cid, guest = conf.conference_id, password(conf, "general")
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))
+    with Peer(janus) as dan:
+        dan.join(cid, guest, "Dan")
+        eventually(lambda: people(client, conf, token) == ["Dan"])
+        end = detail(client, cid).end_time
+        sandbox.advance(minutes=31)
+        after = detail(client, cid)
+        assert after.conference_state == "Created" and after.end_time > end  # auto-extended
+        time.sleep(0.5)
+        assert janus.exists(cid) and janus.displays(cid) == ["Dan"]
+
+        stop(client, cid, control_token(client, conf).token)
+        eventually(lambda: not janus.exists(cid))
+
+
+def test_janus_restarted_mid_meeting_gets_the_room_back(
+    client: MeetingClient, janus: Janus, sandbox: Sandbox
+) -> None:
+    conf = create(client, length=30)
+    cid, guest = conf.conference_id, password(conf, "general")
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))
+    with Peer(janus) as erin:
+        erin.join(cid, guest, "Erin")
+        eventually(lambda: people(client, conf, token) == ["Erin"])
+        janus.kill()  # no event about Erin: Janus is gone
+        janus.start()
+    eventually(lambda: janus.exists(cid), timeout=10)
+    eventually(lambda: people(client, conf, token) == [])  # whoever was in the lost room left
+    with Peer(janus) as fay:
+        assert fay.join(cid, guest, "Fay")["videoroom"] == "joined"
+        eventually(lambda: people(client, conf, token) == ["Fay"], timeout=1.0)
+    assert "room lost by Janus" in media_log(sandbox, cid)
