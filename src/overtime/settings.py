@@ -228,9 +228,12 @@ def _janus(args: argparse.Namespace, settings: Settings) -> Settings:
     if not url.text:
         raise UsageError("--media janus needs --janus-url (e.g. http://127.0.0.1:8088/janus)")
     listen = value(args, "janus_events_listen", "127.0.0.1:8089")
-    if listen.text.strip().lower() in ("main", ""):
-        raise listen.refuse("must be HOST:PORT or off")
-    address, off = _metrics_listen(listen)
+    try:
+        if listen.text.strip().lower() in ("main", ""):
+            raise listen.refuse("")
+        address, off = _metrics_listen(listen)
+    except UsageError:
+        raise listen.refuse("must be HOST:PORT or off") from None
     return replace(
         settings,
         media=media,

@@ -5,8 +5,6 @@ Janus' events, control reaches the media."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
 
 from huaweicloudsdkmeeting.v1 import (
     HangUpRequest,
@@ -18,20 +16,9 @@ from huaweicloudsdkmeeting.v1 import (
 )
 from huaweicloudsdkmeeting.v1.model.conference_info import ConferenceInfo
 
-from support.janus import Janus, Peer
+from support.janus import Janus, Peer, eventually
 from support.sandbox import Sandbox
 from support.sdk import control_token, create, detail, online_ids, password, stop
-
-
-def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    """`check()`'s first truthy value within `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, f"not within {timeout} s"
-            return value
-        time.sleep(0.05)
 
 
 def people(client: MeetingClient, conf: ConferenceInfo, token: str) -> list[str]:
@@ -122,6 +109,10 @@ def test_janus_restarted_mid_meeting_gets_the_room_back(
         erin.join(cid, guest, "Erin")
         eventually(lambda: people(client, conf, token) == ["Erin"])
         janus.kill()  # no event about Erin: Janus is gone
+        with sandbox.server.client() as https:
+            down = https.get("/health", params={"deep": 1})
+        assert (down.status_code, down.json()) == (
+            503, {"error_code": "MMC.111070003", "error_msg": "Janus does not answer."})  # fmt: skip
         janus.start()
     eventually(lambda: janus.exists(cid), timeout=10)
     eventually(lambda: people(client, conf, token) == [])  # whoever was in the lost room left

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,14 @@ class Peer:
                 f"{self.janus.url}/{self.session}", json={"janus": "destroy", "transaction": "bye"}
             )
         self.http.close()
+
+
+def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    """`check()`'s first truthy value within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            assert value, f"not within {timeout} s"
+            return value
+        time.sleep(0.05)
