@@ -10,8 +10,10 @@ from huaweicloudsdkmeeting.v1 import (
     HangUpRequest,
     LockMeetingRequest,
     MeetingClient,
+    MuteParticipantRequest,
     RestBulkHangUpReqBody,
     RestLockReqBody,
+    RestMuteParticipantReqBody,
     ShowRealTimeInfoOfMeetingRequest,
 )
 from huaweicloudsdkmeeting.v1.model.conference_info import ConferenceInfo
@@ -120,3 +122,27 @@ def test_janus_restarted_mid_meeting_gets_the_room_back(
         assert fay.join(cid, guest, "Fay")["videoroom"] == "joined"
         eventually(lambda: people(client, conf, token) == ["Fay"], timeout=1.0)
     assert "room lost by Janus" in media_log(sandbox, cid)
+
+
+def test_a_mute_of_someone_publishing_no_audio_is_overtime_s_state_only(
+    client: MeetingClient, janus: Janus, sandbox: Sandbox
+) -> None:
+    conf = create(client, length=30)
+    cid, guest = conf.conference_id, password(conf, "general")
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))
+    with Peer(janus) as hal:
+        hal.join(cid, guest, "Hal")
+        eventually(lambda: people(client, conf, token) == ["Hal"])
+        info = client.show_real_time_info_of_meeting(
+            ShowRealTimeInfoOfMeetingRequest(conference_id=cid, x_conference_authorization=token)
+        )
+        client.mute_participant(MuteParticipantRequest(conference_id=cid, x_conference_authorization=token,
+                                participant_id=info.participants[0].pid, body=RestMuteParticipantReqBody(is_mute=1)))  # fmt: skip
+        time.sleep(1.5)  # a pass of the media loop
+        after = client.show_real_time_info_of_meeting(
+            ShowRealTimeInfoOfMeetingRequest(conference_id=cid, x_conference_authorization=token)
+        )
+        assert [(p.name, p.mute) for p in after.participants] == [("Hal", 1)]
+        assert janus.displays(cid) == ["Hal"]  # still in the room, nothing moderated
+        assert media_log(sandbox, cid) == ["room created"]

@@ -162,14 +162,19 @@ class MediaDispatcher(WakeLoop):
                 )
 
     async def _follow(self, m: Meeting, found: MediaRoom | None, *, check: bool) -> None:
-        if found is not None and found.conf_uuid == m.conf_uuid:
-            r = found
-        else:
-            r = MediaRoom(
+        if found is not None and found.conf_uuid != m.conf_uuid:
+            return  # the previous run's room is not destroyed yet: the next pass tries again
+        if found is None:
+            fresh = MediaRoom(
                 m.conference_id, m.conf_uuid, secrets.token_urlsafe(24), secrets.token_urlsafe(24), "", ""
             )
             async with self.ctx.store.write() as tx:
-                await store.put_room(tx.conn, r)
+                claimed = await store.claim_room(tx.conn, fresh)
+            if claimed is None or claimed.conf_uuid != m.conf_uuid:
+                return
+            r = claimed
+        else:
+            r = found
         if r is found and r.pin_applied and check:
             exists = True
 

@@ -14,7 +14,7 @@ from overtime.domain.clock import to_ms
 from overtime.domain.events import EventKind
 from overtime.domain.meeting import Meeting, MeetingState
 from overtime.storage.raw import InLoopConnection, PgConnection
-from overtime.storage.rows import meeting_from_row
+from overtime.storage.rows import meeting_from_row, upsert
 from overtime.storage.tables import media_participants, media_rooms, meeting_events, meetings
 
 Conn = PgConnection | InLoopConnection
@@ -91,11 +91,12 @@ async def room(conn: Conn, conference_id: str) -> MediaRoom | None:
     return _room(row) if row else None
 
 
-async def put_room(conn: Conn, r: MediaRoom) -> None:
-    """The room of a new run replaces the previous run's."""
-    await conn.execute(delete(media_rooms).where(media_rooms.c.conference_id == r.conference_id))
+async def claim_room(conn: Conn, r: MediaRoom) -> MediaRoom | None:
+    """Records `r` unless the meeting already has a room row (another replica's, or a previous
+    run's not destroyed yet); returns the row the meeting has now."""
     await conn.execute(
-        insert(media_rooms).values(
+        upsert(conn, media_rooms)
+        .values(
             conference_id=r.conference_id,
             conf_uuid=r.conf_uuid,
             secret=r.secret,
@@ -103,7 +104,9 @@ async def put_room(conn: Conn, r: MediaRoom) -> None:
             pin_applied=r.pin_applied,
             last_error=r.last_error,
         )
+        .on_conflict_do_nothing(index_elements=["conference_id"])
     )
+    return await room(conn, r.conference_id)
 
 
 async def update_room(conn: Conn, conference_id: str, conf_uuid: str, **values: str) -> None:
