@@ -18,7 +18,7 @@ from huaweicloudsdkmeeting.v1 import (
 )
 from huaweicloudsdkmeeting.v1.model.conference_info import ConferenceInfo
 
-from support.janus import Janus, Peer, eventually
+from support.janus import AudioPublisher, Janus, Peer, eventually
 from support.sandbox import Sandbox
 from support.sdk import control_token, create, detail, online_ids, password, stop
 
@@ -98,6 +98,36 @@ def test_someone_in_the_janus_room_at_the_end_auto_extends_it_and_stop_destroys_
 
         stop(client, cid, control_token(client, conf).token)
         eventually(lambda: not janus.exists(cid))
+
+
+def test_a_host_s_mute_reaches_the_published_audio(
+    client: MeetingClient, janus: Janus, sandbox: Sandbox
+) -> None:
+    """A participant publishing real audio over WebRTC (aiortc on loopback, in place of a
+    browser): the host's mute over the SDK becomes Janus' moderation of that audio stream."""
+    conf = create(client, length=30)
+    cid, guest = conf.conference_id, password(conf, "general")
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))
+    with AudioPublisher(janus) as ivy:
+        assert ivy.join(cid, guest, "Ivy")["videoroom"] == "joined"
+        ivy.publish()
+        eventually(lambda: people(client, conf, token) == ["Ivy"])
+        pid = (
+            client.show_real_time_info_of_meeting(
+                ShowRealTimeInfoOfMeetingRequest(conference_id=cid, x_conference_authorization=token)
+            )
+            .participants[0]
+            .pid
+        )
+        for mute, said in ((1, "muted"), (0, "unmuted")):
+            client.mute_participant(MuteParticipantRequest(conference_id=cid, x_conference_authorization=token,
+                                    participant_id=pid, body=RestMuteParticipantReqBody(is_mute=mute)))  # fmt: skip
+            event = ivy.events_until(lambda e: "moderation" in str(e))
+            assert event["plugindata"]["data"] == {"videoroom": "event", "room": int(cid), "id": ivy.id,
+                                                   "mid": "0", "moderation": said}  # fmt: skip
+        wanted = ["muted Ivy's audio", "unmuted Ivy's audio"]  # written just after Janus answered
+        eventually(lambda: [d for d in media_log(sandbox, cid) if "audio" in d] == wanted)
 
 
 def test_janus_restarted_mid_meeting_gets_the_room_back(

@@ -6,11 +6,13 @@ media. Without `janus` installed the tests skip, except with CI=true, where they
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -158,6 +160,18 @@ class Peer:
             self.id = int(data["id"])
         return data
 
+    def events_until(self, found: Callable[[dict[str, Any]], bool], timeout: float = 5) -> dict[str, Any]:
+        """Reads this session's events (any kind: `webrtcup`, `media`, plugin events) until one
+        `found` accepts; returns it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            answer: dict[str, Any] = self.http.get(
+                f"{self.janus.url}/{self.session}?maxev=1", timeout=timeout + 5
+            ).json()
+            if found(answer):
+                return answer
+        raise AssertionError("no such event from Janus")
+
     def leave(self) -> None:
         self._post(f"/{self.session}/{self.handle}", {"janus": "message", "body": {"request": "leave"}})
 
@@ -178,3 +192,50 @@ def eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:
             assert value, f"not within {timeout} s"
             return value
         time.sleep(0.05)
+
+
+class AudioPublisher(Peer):
+    """A participant that publishes real audio (Opus, aiortc's silence track) over WebRTC on
+    loopback: Janus' `published` event then names its audio stream's `mid`, and a `moderate`
+    of that stream reaches this publisher as a `moderation` event."""
+
+    def __init__(self, janus: Janus) -> None:
+        super().__init__(janus)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.pc: Any = None
+
+    def _run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(20)
+
+    def publish(self) -> None:
+        """Publishes audio once joined; returns when Janus reports the PeerConnection up."""
+        from aiortc import RTCPeerConnection, RTCSessionDescription
+        from aiortc.mediastreams import AudioStreamTrack
+
+        async def offer() -> str:
+            self.pc = RTCPeerConnection()
+            self.pc.addTrack(AudioStreamTrack())
+            await self.pc.setLocalDescription(await self.pc.createOffer())
+            sdp: str = self.pc.localDescription.sdp
+            return sdp
+
+        sdp = self._run(offer())
+        self._post(
+            f"/{self.session}/{self.handle}",
+            {"janus": "message", "body": {"request": "publish", "audio": True},
+             "jsep": {"type": "offer", "sdp": sdp, "trickle": False}},
+        )  # fmt: skip
+        answer = self.events_until(lambda e: "jsep" in e)
+        self._run(
+            self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["jsep"]["sdp"], type="answer"))
+        )
+        self.events_until(lambda e: e.get("janus") == "webrtcup", timeout=10)
+
+    def close(self) -> None:
+        if self.pc is not None:
+            self._run(self.pc.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        super().close()

@@ -258,10 +258,17 @@ class MediaDispatcher(WakeLoop):
         """Janus moderates the participant's audio stream when it publishes one; otherwise the
         mute is Overtime's state only (and applied when the participant starts publishing)."""
         if feed.audio_mid:
-            call = lambda: self.janus.moderate(  # noqa: E731
-                r.room, int(feed.janus_id), feed.audio_mid, secret=r.secret, mute=mute
-            )
-            if not await self._call(r, f"{'mute' if mute else 'unmute'} {name}", call):
+
+            async def moderate() -> None:
+                try:
+                    await self.janus.moderate(
+                        r.room, int(feed.janus_id), feed.audio_mid, secret=r.secret, mute=mute
+                    )
+                except JanusError as e:
+                    if e.code != janus.NO_SUCH_FEED:  # gone, or no longer that stream: nothing to do
+                        raise
+
+            if not await self._call(r, f"{'mute' if mute else 'unmute'} {name}", moderate):
                 return
         async with self.ctx.store.write() as tx:
             await store.set_feed(tx.conn, feed.id, mute_applied=int(mute))
