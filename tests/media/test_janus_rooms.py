@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 from huaweicloudsdkmeeting.v1 import (
+    CancelMeetingRequest,
     HangUpRequest,
     LockMeetingRequest,
     MeetingClient,
@@ -152,6 +153,23 @@ def test_janus_restarted_mid_meeting_gets_the_room_back(
         assert fay.join(cid, guest, "Fay")["videoroom"] == "joined"
         eventually(lambda: people(client, conf, token) == ["Fay"], timeout=1.0)
     assert "room lost by Janus" in media_log(sandbox, cid)
+
+
+def test_cancelling_a_running_meeting_destroys_its_room_and_drops_everyone(
+    client: MeetingClient, janus: Janus, sandbox: Sandbox
+) -> None:
+    conf = create(client, length=30)
+    cid, guest = conf.conference_id, password(conf, "general")
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))
+    with Peer(janus) as jo:
+        jo.join(cid, guest, "Jo")
+        eventually(lambda: people(client, conf, token) == ["Jo"])
+        client.cancel_meeting(CancelMeetingRequest(conference_id=cid, type=1))
+        eventually(lambda: not janus.exists(cid))
+        gone = jo.events_until(lambda e: "destroyed" in str(e))  # Janus tells Jo the room is gone
+        assert gone["plugindata"]["data"]["videoroom"] == "destroyed"
+    assert cid not in online_ids(client)
 
 
 def test_a_mute_of_someone_publishing_no_audio_is_overtime_s_state_only(
