@@ -86,7 +86,9 @@ def test_duplicated_events_change_nothing_twice(
     assert (stray.status_code, stray.json()) == (200, {"changed": 0})
 
 
-def test_deep_health_asks_janus(sandbox_server: Server) -> None:
+def test_deep_health_asks_janus_and_the_media_loop_has_its_metric(sandbox_server: Server) -> None:
     with sandbox_server.client() as https:
         r = https.get("/health", params={"deep": 1})
+        metrics = https.get("/metrics").text
     assert (r.status_code, r.json()) == (200, {"status": "ok", "database": "ok", "janus": "ok"})
+    assert 'overtime_loop_failures_total{loop="media loop"} 0.0' in metrics
