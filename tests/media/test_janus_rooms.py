@@ -4,6 +4,8 @@ Janus' events, control reaches the media."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 from huaweicloudsdkmeeting.v1 import (
@@ -60,7 +62,8 @@ def test_a_meeting_s_room_lives_with_its_run_and_janus_presence_drives_it(
                                      body=RestBulkHangUpReqBody(bulk_hang_up_participants=[bob_pid])))  # fmt: skip
         assert people(client, conf, token) == ["Alice"]
         eventually(lambda: janus.displays(cid) == ["Alice"])
-        assert eventually(lambda: "kicked Bob" in media_log(sandbox, cid))
+        eventually(lambda: "kicked Bob" in media_log(sandbox, cid))
+        assert media_log(sandbox, cid).count("kicked Bob") == 1
 
         # Locked: Janus refuses a new join with the guest pin; Alice stays.
         client.lock_meeting(LockMeetingRequest(conference_id=cid, x_conference_authorization=token,
@@ -129,6 +132,38 @@ def test_a_host_s_mute_reaches_the_published_audio(
                                                    "mid": "0", "moderation": said}  # fmt: skip
         wanted = ["muted Ivy's audio", "unmuted Ivy's audio"]  # written just after Janus answered
         eventually(lambda: [d for d in media_log(sandbox, cid) if "audio" in d] == wanted)
+
+
+def test_a_hang_up_while_janus_hangs_commits_and_reaches_janus_once_it_answers(
+    client: MeetingClient, janus: Janus, sandbox: Sandbox
+) -> None:
+    conf = create(client, length=30)
+    cid, guest = conf.conference_id, password(conf, "general")
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))
+    with Peer(janus) as kim:
+        kim.join(cid, guest, "Kim")
+        eventually(lambda: people(client, conf, token) == ["Kim"])
+        pid = (
+            client.show_real_time_info_of_meeting(
+                ShowRealTimeInfoOfMeetingRequest(conference_id=cid, x_conference_authorization=token)
+            )
+            .participants[0]
+            .pid
+        )
+        assert janus.proc is not None
+        os.kill(janus.proc.pid, signal.SIGSTOP)  # Janus stops answering: calls time out
+        try:
+            client.hang_up(HangUpRequest(conference_id=cid, x_conference_authorization=token,
+                                         body=RestBulkHangUpReqBody(bulk_hang_up_participants=[pid])))  # fmt: skip
+            assert people(client, conf, token) == []  # the control operation committed
+            failed = eventually(lambda: [d for d in media_log(sandbox, cid) if "failed" in d], timeout=15)
+            assert "ReadTimeout" in failed[0], failed
+        finally:
+            os.kill(janus.proc.pid, signal.SIGCONT)
+        eventually(lambda: "kicked Kim" in media_log(sandbox, cid), timeout=15)  # retried from the database
+        assert janus.displays(cid) == []
+        assert media_log(sandbox, cid).count("kicked Kim") == 1
 
 
 def test_janus_restarted_mid_meeting_gets_the_room_back(

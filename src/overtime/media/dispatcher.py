@@ -249,6 +249,9 @@ class MediaDispatcher(WakeLoop):
 
         if await self._call(r, f"kick {name}", kick):
             async with self.ctx.store.write() as tx:
+                current = await store.feed(tx.conn, feed.conf_uuid, feed.janus_id)
+                if current is None or current.state != store.IN:
+                    return  # Janus' `kicked` event came first and recorded it
                 await store.set_feed(tx.conn, feed.id, state=store.KICKED)
                 await store.record(
                     tx.conn, r.conference_id, r.conf_uuid, self.ctx.clock.now(), f"kicked {name}"

@@ -100,7 +100,7 @@ async def _one(ctx: Context, event: Mapping[str, Any]) -> int:
         return await _published(ctx, room, janus_id, data.get("streams"))
     async with ctx.store.read() as tx:
         feed = await store.feed(tx.conn, room.conf_uuid, janus_id)
-    return await _left(ctx, feed) if feed is not None else 0
+    return await _left(ctx, feed, kicked=what == "kicked") if feed is not None else 0
 
 
 async def _joined(ctx: Context, room: store.MediaRoom, janus_id: str, session_id: str, name: str) -> int:
@@ -155,7 +155,9 @@ async def _published(ctx: Context, room: store.MediaRoom, janus_id: str, streams
     return 1
 
 
-async def _left(ctx: Context, feed: store.Feed) -> int:
+async def _left(ctx: Context, feed: store.Feed, *, kicked: bool = False) -> int:
+    """The Janus participant left the room (or Janus kicked it: then the ledger says so, since a
+    kick whose answer Overtime never got, a timeout, is confirmed only by this event)."""
     if feed.state != store.IN:
         return 0  # already gone, or kicked by Overtime itself
 
@@ -163,14 +165,18 @@ async def _left(ctx: Context, feed: store.Feed) -> int:
         current = await store.feed(tx.conn, feed.conf_uuid, feed.janus_id)
         if current is None or current.state != store.IN:
             raise Duplicate()
-        await store.set_feed(tx.conn, feed.id, state=store.GONE)
+        await store.set_feed(tx.conn, feed.id, state=store.KICKED if kicked else store.GONE)
+        if kicked:
+            await store.record(
+                tx.conn, feed.conference_id, feed.conf_uuid, ctx.clock.now(), f"kicked {feed.display}"
+            )
 
     try:
         await people.leave(ctx, feed.conference_id, feed.participant_id, also=mark)
     except (errors.ParticipantNotFound, errors.MeetingNotFound):
         # The site is no longer in the meeting (hung up, the run ended): only the mapping goes.
         async with ctx.store.write() as tx:
-            await store.set_feed(tx.conn, feed.id, state=store.GONE)
+            await mark(tx, None)
     return 1
 
 
