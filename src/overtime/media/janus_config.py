@@ -9,7 +9,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
+
+def _debian_lib() -> Path:
+    """Debian's multiarch folder of Janus' modules (`/usr/lib/x86_64-linux-gnu/janus`, ...)."""
+    found = sorted(Path("/usr/lib").glob("*/janus/plugins"))
+    return found[0].parent if found else Path("/usr/lib/x86_64-linux-gnu/janus")
+
+
+LIB = _debian_lib()
 EVENTS_USER = "janus"
 PLUGIN = "libjanus_videoroom.so"
 TRANSPORT = "libjanus_http.so"
