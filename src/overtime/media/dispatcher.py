@@ -253,6 +253,7 @@ class MediaDispatcher(WakeLoop):
                 if current is None or current.state != store.IN:
                     return  # Janus' `kicked` event came first and recorded it
                 await store.set_feed(tx.conn, feed.id, state=store.KICKED)
+                await store.update_room(tx.conn, r.conference_id, r.conf_uuid, last_error="")
                 await store.record(
                     tx.conn, r.conference_id, r.conf_uuid, self.ctx.clock.now(), f"kicked {name}"
                 )
@@ -276,6 +277,7 @@ class MediaDispatcher(WakeLoop):
         async with self.ctx.store.write() as tx:
             await store.set_feed(tx.conn, feed.id, mute_applied=int(mute))
             if feed.audio_mid:
+                await store.update_room(tx.conn, r.conference_id, r.conf_uuid, last_error="")
                 await store.record(
                     tx.conn, r.conference_id, r.conf_uuid, self.ctx.clock.now(),
                     f"{'muted' if mute else 'unmuted'} {name}'s audio",
