@@ -1,5 +1,5 @@
 """The composition root: builds the store, the context, the deadline loop, the WebSocket hub, the
-replica relay and the webhook dispatcher, and runs them for the life of a server. The edges (the
+replica relay, the webhook dispatcher and (`--media janus`) the media dispatcher, and runs them for the life of a server. The edges (the
 HTTP app, the command line) receive what is built here and build nothing themselves."""
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from overtime.domain.clock import Clock, OffsetClock, SystemClock
 from overtime.domain.webhooks import WebhookOptions
+from overtime.media.dispatcher import MediaDispatcher
+from overtime.media.events import EventsAuth
+from overtime.media.janus import JanusClient
 from overtime.realtime.hub import Hub
 from overtime.realtime.relay import PgRelay
 from overtime.realtime.webhooks import WebhookDispatcher
@@ -27,6 +30,15 @@ def context(database_url: str, *, pool_size: int, sandbox: bool, webhooks: Webho
     return Context(Store(database_url, pool_size=pool_size), clock, webhooks=webhooks)
 
 
+@dataclass(frozen=True)
+class MediaOptions:
+    """`--media janus` (issue 16): where Janus' HTTP API is and the events secret."""
+
+    janus_url: str
+    events_secret: str
+    check_seconds: float = 2.0
+
+
 @dataclass
 class Runtime:
     ctx: Context
@@ -35,9 +47,13 @@ class Runtime:
     hub: Hub
     dispatcher: WebhookDispatcher
     relay: PgRelay | None
+    media: MediaDispatcher | None = None
+    """With `--media janus`: the loop that makes Janus follow the meetings."""
+    janus_events: EventsAuth | None = None
+    """With `--media janus`: who may post Janus' events."""
 
     @classmethod
-    def build(cls, ctx: Context, *, sandbox: bool = False) -> Runtime:
+    def build(cls, ctx: Context, *, sandbox: bool = False, media: MediaOptions | None = None) -> Runtime:
         # Several replicas share a PostgreSQL database: a slow poll lets survivors take over the
         # deadlines of a replica that died, whatever woke it last.
         poll = 30.0 if ctx.store.is_sqlite else 5.0
@@ -48,6 +64,12 @@ class Runtime:
             hub=Hub(ctx),
             dispatcher=WebhookDispatcher(ctx),
             relay=None if ctx.store.is_sqlite else PgRelay(ctx.store.url, ctx.bus, ctx.clock),
+            media=(
+                MediaDispatcher(ctx, JanusClient(media.janus_url), check_seconds=media.check_seconds)
+                if media
+                else None
+            ),
+            janus_events=EventsAuth.of(media.events_secret) if media else None,
         )
 
     @asynccontextmanager
@@ -64,6 +86,8 @@ class Runtime:
         ]
         if self.relay is not None:
             tasks.append(asyncio.create_task(self.relay.listen_forever(), name="overtime-relay"))
+        if self.media is not None:
+            tasks.append(asyncio.create_task(self.media.run_forever(), name="overtime-media"))
         try:
             yield
         finally:

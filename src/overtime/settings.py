@@ -61,6 +61,16 @@ class Settings:
     """Where `GET /metrics` is served on a listener of its own (plain HTTP); None: on the main
     listener, unless `metrics_off`."""
     metrics_off: bool = False
+    media: str = "none"
+    """`none` (the control plane alone) or `janus`: Overtime governs a Janus video-room server
+    (`overtime.media`, issue 16)."""
+    janus_url: str = ""
+    """Janus' HTTP API, e.g. `http://127.0.0.1:8088/janus`."""
+    janus_events_secret: str = ""
+    """The password of Janus' event handler (HTTP Basic, user `janus`)."""
+    janus_events_listen: tuple[str, int] | None = ("127.0.0.1", 8089)
+    """The plain-HTTP listener of `POST /integrations/janus/events`; None: `off` (the main
+    HTTPS listener only)."""
 
     @property
     def database_url(self) -> str:
@@ -197,6 +207,42 @@ def _metrics_listen(v: Value) -> tuple[tuple[str, int] | None, bool]:
     return (host, _int(Value(port, v.label), 1, 65535)), False
 
 
+def _janus_url(v: Value) -> str:
+    url = v.text.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or len(url) <= len("https://"):
+        raise v.refuse("must be Janus' HTTP API URL, http://HOST:PORT/janus")
+    return url
+
+
+def _janus(args: argparse.Namespace, settings: Settings) -> Settings:
+    """The `--media` options; the Janus ones are needed with `--media janus` only."""
+    media = _choice(value(args, "media", "none"), ("none", "janus"))
+    if media == "none":
+        return settings
+    secret = value(args, "janus_events_secret", "")
+    if len(secret.text) < 16 or any(c in secret.text for c in ':"\n\r'):
+        raise UsageError(
+            "--media janus needs --janus-events-secret: at least 16 characters, no ':', quote or line break"
+        )
+    url = value(args, "janus_url", "")
+    if not url.text:
+        raise UsageError("--media janus needs --janus-url (e.g. http://127.0.0.1:8088/janus)")
+    listen = value(args, "janus_events_listen", "127.0.0.1:8089")
+    try:
+        if listen.text.strip().lower() in ("main", ""):
+            raise listen.refuse("")
+        address, off = _metrics_listen(listen)
+    except UsageError:
+        raise listen.refuse("must be HOST:PORT or off") from None
+    return replace(
+        settings,
+        media=media,
+        janus_url=_janus_url(url),
+        janus_events_secret=secret.text,
+        janus_events_listen=None if off else address,
+    )
+
+
 def from_args(args: argparse.Namespace) -> Settings:
     """Settings from parsed flags (None where not given) and the environment; UsageError names
     the first bad value. Only `serve` reads the server's options."""
@@ -214,7 +260,7 @@ def from_args(args: argparse.Namespace) -> Settings:
     if not host.text.strip():
         raise host.refuse("must be a host name or an IP address")
     metrics = _metrics_listen(value(args, "metrics_listen", ""))
-    return replace(
+    served = replace(
         storage,
         host=host.text.strip(),
         port=_int(value(args, "port", "8443"), 1, 65535),
@@ -231,3 +277,4 @@ def from_args(args: argparse.Namespace) -> Settings:
         metrics_listen=metrics[0],
         metrics_off=metrics[1],
     )
+    return _janus(args, served)

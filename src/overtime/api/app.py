@@ -60,6 +60,8 @@ def create_app(
     app.state.ctx = runtime.ctx
     app.state.scheduler = runtime.scheduler
     app.state.hub = runtime.hub
+    app.state.media = runtime.media
+    app.state.janus_events = runtime.janus_events
     app.state.ws_idle_seconds = ws_idle_seconds
     app.state.openapi = openapi.document(operations.served(sandbox=sandbox))
     metrics = metrics or observability.Metrics(runtime)

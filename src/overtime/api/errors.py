@@ -64,6 +64,7 @@ STATUS_AND_CODE: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.NotEnterpriseAdmin: (403, "MMC.111070002"),
     errors.WebhookConfigNotFound: (400, "MMC.111070005"),
     errors.WebhookVerifyFailed: (400, "MMC.111070001"),
+    errors.JanusEventsUnauthorized: (401, "USG.006010000"),
     errors.SiteNotFound: (400, "MMC.111072008"),
     errors.SwitchOutOfRange: (400, "MMC.111072045"),
     errors.RequestBodyEmpty: (400, "MMC.111072057"),

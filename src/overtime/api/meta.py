@@ -22,7 +22,8 @@ class HealthQuery(msgspec.Struct, kw_only=True):
 
 
 async def health(request: Request) -> Response:
-    """Cheap by default; `?deep=1` also reads the meetings table and answers 503 when it fails."""
+    """Cheap by default; `?deep=1` also reads the meetings table (and with `--media janus` asks
+    Janus for its `info`) and answers 503 when that fails."""
     if not parse_query(request, HealthQuery).deep:
         return ok({"status": "ok"})
     try:
@@ -32,6 +33,12 @@ async def health(request: Request) -> Response:
         return errors.envelope(
             503, "MMC.111070003", "The database failed a read check.", {"Retry-After": "1"}
         )
+    media = getattr(request.app.state, "media", None)
+    if media is not None:
+        if not await media.answers():
+            log.warning("health check: Janus does not answer")
+            return errors.envelope(503, "MMC.111070003", "Janus does not answer.", {"Retry-After": "1"})
+        return ok({"status": "ok", "database": "ok", "janus": "ok"})
     return ok({"status": "ok", "database": "ok"})
 
 

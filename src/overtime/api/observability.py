@@ -35,6 +35,7 @@ from overtime.api import errors
 from overtime.domain.events import MeetingEvent
 from overtime.runtime import Runtime
 from overtime.services import stats
+from overtime.services.loop import WakeLoop
 from overtime.storage.sql import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -98,7 +99,10 @@ class Metrics:
         self.loop_failures = Counter(
             "overtime_loop_failures", "Failed passes of the background loops, by loop.", ["loop"], registry=r
         )
-        for loop in (runtime.scheduler, runtime.dispatcher):
+        loops: list[WakeLoop] = [runtime.scheduler, runtime.dispatcher]
+        if runtime.media is not None:
+            loops.append(runtime.media)
+        for loop in loops:
             self.loop_failures.labels(loop.name)
             loop.on_failure = self._on_loop_failure
         runtime.dispatcher.on_attempt = self._on_attempt

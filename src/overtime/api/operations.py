@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from overtime.api import (
     faults,
+    janus_events,
     journal,
     meta,
     mmc_control,
@@ -331,7 +332,11 @@ OPERATIONS: tuple[Operation, ...] = (
               notes="running meetings of the caller's enterprise; `conf_id` empty when not"),
     # -- our own -----------------------------------------------------------------------------------
     Operation("GET", "/health", "health", meta.health, "Ready to serve (?deep=1 also reads the database)",
-              query=meta.HealthQuery, sdk=False),
+              query=meta.HealthQuery, sdk=False,
+              notes="with `--media janus`, `?deep=1` also asks Janus for its `info` (`janus`: `ok` or 503)"),
+    Operation("POST", janus_events.PATH, "janus_events", janus_events.janus_events,
+              "Janus' event handler posts joins and leaves (issue 16)", Auth.BASIC, sdk=False,
+              notes="HTTP Basic `janus`:events secret, else 401; a JSON event or array of them as Janus' sample event handler sends; also on the plain-HTTP `--janus-events-listen`; 401 without `--media janus`"),
     Operation("GET", "/openapi.json", "openapi", meta.openapi_json, "This document", sdk=False),
     Operation("GET", "/metrics", "metrics", observability.metrics,
               "Prometheus metrics of this server process", sdk=False, success={"type": "string"},

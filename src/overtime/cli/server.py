@@ -75,6 +75,24 @@ def serve_options(f: F) -> F:
                 "HTTP on a listener of its own) or off",
                 "main",
             ),
+            env_option(
+                "media",
+                "none (the control plane alone) or janus (Overtime governs a Janus video-room server)",
+                "none",
+            ),
+            env_option("janus-url", "with --media janus: Janus' HTTP API (http://127.0.0.1:8088/janus)", ""),
+            env_option(
+                "janus-events-secret",
+                "with --media janus: the password Janus' event handler posts with (HTTP Basic, user janus; "
+                "at least 16 characters)",
+                "",
+            ),
+            env_option(
+                "janus-events-listen",
+                "with --media janus: the plain-HTTP listener of POST /integrations/janus/events (HOST:PORT, "
+                "or off: the HTTPS listener only)",
+                "127.0.0.1:8089",
+            ),
             env_option("log-format", "log lines on stderr: text (logfmt) or json", "text"),
             env_option("log-level", "debug, info, warning or error", "info"),
         ]
@@ -159,9 +177,10 @@ def _serve(settings: Settings) -> None:
 
     from overtime import logs
     from overtime.api.app import create_app
+    from overtime.api.janus_events import serve_events
     from overtime.api.observability import Metrics, serve_metrics
     from overtime.listener import https_server, listen
-    from overtime.runtime import Runtime
+    from overtime.runtime import MediaOptions, Runtime
     from overtime.runtime import context as runtime_context
     from overtime.tls import ensure_local_ca, operator_files
 
@@ -172,6 +191,11 @@ def _serve(settings: Settings) -> None:
             raise UsageError(str(e)) from None
     sock = listen(settings.host, settings.port)  # before anything is announced: a busy port ends here
     metrics_sock = listen(*settings.metrics_listen) if settings.metrics_listen else None
+    events_sock = (
+        listen(*settings.janus_events_listen)
+        if settings.media == "janus" and settings.janus_events_listen
+        else None
+    )
     _prepare_storage(settings)
     if not (settings.tls_cert and settings.tls_key):
         try:
@@ -195,7 +219,12 @@ def _serve(settings: Settings) -> None:
                 ca_file=settings.webhook_ca, retry_base_seconds=settings.webhook_retry_base_seconds
             ),
         )
-        runtime = Runtime.build(app_context, sandbox=settings.sandbox)
+        media = (
+            MediaOptions(settings.janus_url, settings.janus_events_secret)
+            if settings.media == "janus"
+            else None
+        )
+        runtime = Runtime.build(app_context, sandbox=settings.sandbox, media=media)
         metrics = Metrics(runtime)
         app = create_app(
             runtime,
@@ -207,6 +236,8 @@ def _serve(settings: Settings) -> None:
         server = https_server(app, sock, tls.cert, tls.key)
         if metrics_sock is not None:
             await serve_metrics(metrics, metrics_sock)
+        if events_sock is not None and runtime.janus_events is not None:
+            await serve_events(app_context, runtime.janus_events, events_sock)
         halt: Callable[[], None] = server.stop
 
         def stop() -> None:
@@ -225,6 +256,14 @@ def _serve(settings: Settings) -> None:
             f"{' in sandbox mode' if settings.sandbox else ''} with {redact_url(settings.database_url)}",
             flush=True,
         )
+        if media is not None:
+            where = settings.janus_events_listen
+            print(
+                f"overtime: governing Janus at {settings.janus_url}; its events to "
+                + (f"http://{where[0]}:{where[1]}" if where else f"https://{host}:{settings.port}")
+                + "/integrations/janus/events",
+                flush=True,
+            )
         await server.serve()
 
     asyncio.run(run())
@@ -406,4 +445,51 @@ def webhooks_listen(forward_to: str, host: str, port: str, **params: Any) -> Non
     _listen(forward_to, host, port, from_args(namespace("webhooks", params)))
 
 
-COMMANDS = (serve, users, apps, migrate_command, snapshot, webhooks)
+@click.group("janus")
+def janus() -> None:
+    """Janus tools (--media janus)."""
+
+
+@janus.command("config")
+@click.option("--out", required=True, metavar="DIR", help="where to write the files (created 0700)")
+@click.option("--janus-port", default="8088", show_default=True, help="port of Janus' HTTP API (loopback)")
+@click.option(
+    "--events-url",
+    default="http://127.0.0.1:8089/integrations/janus/events",
+    show_default=True,
+    help="where Janus posts its events: Overtime's --janus-events-listen",
+)
+@env_option("janus-events-secret", "the events secret, as given to overtime serve", "")
+def janus_config(out: str, janus_port: str, events_url: str, janus_events_secret: str | None) -> None:
+    """Write the Janus configuration Overtime needs: janus.jcfg (only the video-room plugin, the
+    HTTP transport and the sample event handler), the HTTP transport on loopback, the event
+    handler posting to Overtime with HTTP Basic. Start Janus with `janus -F DIR -C DIR/janus.jcfg`."""
+    from pathlib import Path
+
+    from overtime.media.janus_config import JanusConfig
+
+    secret = value(
+        namespace("janus", {"janus_events_secret": janus_events_secret}), "janus_events_secret", ""
+    )
+    if len(secret.text) < 16 or any(c in secret.text for c in ':"\n\r'):
+        raise UsageError("--janus-events-secret: at least 16 characters, no ':', quote or line break")
+    try:
+        port = int(janus_port)
+    except ValueError:
+        raise UsageError(f"--janus-port {janus_port!r}: must be 1-65535") from None
+    if not 1 <= port <= 65535:
+        raise UsageError(f"--janus-port {janus_port!r}: must be 1-65535")
+    if not events_url.startswith(("http://", "https://")):
+        raise UsageError(f"--events-url {events_url!r}: must be an http:// or https:// URL")
+    try:
+        written = JanusConfig(http_port=port, events_url=events_url, events_secret=secret.text).write(
+            Path(out)
+        )
+    except OSError as e:
+        raise CliError(f"{out}: cannot write the files ({e.strerror})") from None
+    for path in written:
+        print(f"wrote {path}")
+    print(f"start Janus with: janus -F {out} -C {Path(out) / 'janus.jcfg'}")
+
+
+COMMANDS = (serve, users, apps, migrate_command, snapshot, webhooks, janus)

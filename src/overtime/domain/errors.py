@@ -201,6 +201,10 @@ class WebhookVerifyFailed(DomainError):
     """The subscriber did not answer the meeting.verify handshake correctly."""
 
 
+class JanusEventsUnauthorized(DomainError):
+    """Janus events need HTTP Basic: user janus, password the events secret."""
+
+
 # -- people in a meeting (BEHAVIOUR §8) ---------------------------------------------------------
 
 

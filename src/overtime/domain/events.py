@@ -91,6 +91,11 @@ class EventKind(StrEnum):
     """Live state is kept, not pushed: Huawei documents no field for it."""
     RECORD_FINISHED = "record_finished", Effects("RECORD_FINISH", ("record.finish",), False, False, False)
     """A run that recorded has ended: its recording entry exists (`storage`), `record.finish`."""
+    # -- real media (issue 16) -----------------------------------------------------------------
+    MEDIA = "media", Effects("MEDIA_SYNC", (), False, False, False)
+    """Janus followed a change (room created, destroyed, pin set, participant kicked or muted)
+    or failed to: written by the media dispatcher alone, about the media server, never the
+    meeting's own state."""
 
 
 @dataclass(frozen=True)

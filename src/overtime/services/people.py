@@ -7,7 +7,7 @@ commit. A refused operation raises before anything is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
@@ -23,6 +23,10 @@ from overtime.storage.rows import AttendanceRow
 from overtime.storage.sql import Tx
 
 T = TypeVar("T")
+
+Also = Callable[[Tx, T], Awaitable[None]]
+"""More work in a site operation's own transaction, after the rule applied (the Janus
+integration records which Janus participant a site is); raising rolls the whole operation back."""
 
 
 async def load(tx: Tx, conference_id: str) -> Room | None:
@@ -58,9 +62,14 @@ async def host_operation(
 
 
 async def site_operation(
-    ctx: Context, conference_id: str, apply: Callable[[Room, datetime], T], *, open_only: bool = True
+    ctx: Context,
+    conference_id: str,
+    apply: Callable[[Room, datetime], T],
+    *,
+    open_only: bool = True,
+    also: Also[T] | None = None,
 ) -> T:
-    """A site acting by itself (the sandbox): joining, leaving, answering a call."""
+    """A site acting by itself (the sandbox, a Janus participant): joining, leaving, answering."""
     pending = Pending()
     async with ctx.store.write() as tx:
         room = await load(tx, conference_id)
@@ -68,6 +77,8 @@ async def site_operation(
             raise errors.MeetingNotFound()
         result = apply(room, ctx.clock.now())
         await save(tx, room, pending)
+        if also is not None:
+            await also(tx, result)
     await pending.publish(ctx.bus)
     return result
 
@@ -84,6 +95,7 @@ async def join(
     number: str = "",
     video: int = 0,
     password: str | None = None,
+    also: Also[Participant] | None = None,
 ) -> Participant:
     """A site joins; the first one starts a scheduled meeting."""
     if role not in (0, 1):
@@ -96,10 +108,13 @@ async def join(
         lambda room, now: room.join(
             name, now, phone=number, video=bool(video), as_host=role == 1, password=password
         ),
+        also=also,
     )
 
 
-async def leave(ctx: Context, conference_id: str, participant_id: str) -> None:
+async def leave(
+    ctx: Context, conference_id: str, participant_id: str, *, also: Also[None] | None = None
+) -> None:
     def apply(room: Room, now: datetime) -> None:
         if room.meeting.state is not MeetingState.RUNNING:
             raise errors.ParticipantNotFound()
@@ -108,7 +123,7 @@ async def leave(ctx: Context, conference_id: str, participant_id: str) -> None:
         except errors.SiteNotFound:
             raise errors.ParticipantNotFound() from None
 
-    await site_operation(ctx, conference_id, apply)
+    await site_operation(ctx, conference_id, apply, also=also)
 
 
 async def answer(ctx: Context, conference_id: str, participant_id: str) -> Participant:

@@ -262,3 +262,36 @@ download_tokens = Table(
     Column("file_type", String(8), nullable=False),
     Column("expires_at", BigInteger, nullable=False),
 )
+
+media_rooms = Table(
+    "media_rooms",
+    metadata,
+    Column("conference_id", String(20), primary_key=True),
+    Column("conf_uuid", String(32), nullable=False),
+    Column("secret", String(64), nullable=False),
+    Column("lock_pin", String(64), nullable=False),
+    Column("pin_applied", String(8), nullable=False),
+    Column("last_error", String(255), nullable=False),
+)
+"""The Janus video room of each running meeting (issue 16): its run, its per-run secret (never
+shown), the pin a locked meeting rotates to, which pin Janus has (`` none yet, `guest`, `lock`),
+and the last failure of a Janus call about it (written to the ledger once)."""
+
+media_participants = Table(
+    "media_participants",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conference_id", String(20), nullable=False),
+    Column("conf_uuid", String(32), nullable=False),
+    Column("janus_id", String(24), nullable=False),
+    Column("session_id", String(24), nullable=False),
+    Column("participant_id", String(32), nullable=False),
+    Column("display", String(96), nullable=False),
+    Column("audio_mid", String(16), nullable=False),
+    Column("mute_applied", Integer, nullable=False),
+    Column("state", String(8), nullable=False),
+    UniqueConstraint("conf_uuid", "janus_id", name="uq_media_participants_feed"),
+    Index("ix_media_participants_session", "session_id"),
+)
+"""Who joined a Janus room as which Overtime site (`participant_id`): `in`, `gone` (left Janus)
+or `kicked` (Overtime removed them from Janus)."""
