@@ -92,3 +92,23 @@ def test_deep_health_asks_janus_and_the_media_loop_has_its_metric(sandbox_server
         metrics = https.get("/metrics").text
     assert (r.status_code, r.json()) == (200, {"status": "ok", "database": "ok", "janus": "ok"})
     assert 'overtime_loop_failures_total{loop="media loop"} 0.0' in metrics
+
+
+def test_a_display_name_janus_does_not_bound_is_cut_not_refused(
+    client: MeetingClient, janus: Janus, events_port: int, events_secret: str
+) -> None:
+    """Janus bounds no display name; refusing the POST would have Janus resend it for ever."""
+    conf = create(client, length=30)
+    cid = conf.conference_id
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))
+    plain = f"http://127.0.0.1:{events_port}{PATH}"
+    auth = {"Authorization": basic(f"janus:{events_secret}")}
+    r = httpx.post(
+        plain, json=[joined(cid, 5151, "Ann\x00\x07" + "x" * 300), joined(cid, 5252, "\x00")], headers=auth
+    )
+    assert (r.status_code, r.json()) == (200, {"changed": 2})
+    info = client.show_real_time_info_of_meeting(
+        ShowRealTimeInfoOfMeetingRequest(conference_id=cid, x_conference_authorization=token)
+    )
+    assert sorted(p.name for p in info.participants or []) == ["Ann" + "x" * 93, "Janus 5252"]

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from overtime.domain import errors
-from overtime.domain.presence import Participant
+from overtime.domain.presence import MAX_NAME, Participant
 from overtime.services import people
 from overtime.services.context import Context
 from overtime.storage import media as store
@@ -94,7 +94,10 @@ async def _one(ctx: Context, event: Mapping[str, Any]) -> int:
         return 0
     if what == "joined":
         display = data.get("display")
-        name = display if isinstance(display, str) and display else f"Janus {janus_id}"
+        # Janus bounds no display name: cut to what a participant's name may hold, without the
+        # control characters PostgreSQL refuses, rather than refuse (Janus would resend it).
+        text = "".join(c for c in display if c >= " ")[:MAX_NAME] if isinstance(display, str) else ""
+        name = text.strip() or f"Janus {janus_id}"[:MAX_NAME]
         return await _joined(ctx, room, janus_id, _id(event.get("session_id")), name)
     if what == "published":
         return await _published(ctx, room, janus_id, data.get("streams"))
