@@ -148,7 +148,7 @@ class Subscriber(asyncio.Protocol):
 
 
 async def _open(
-    http: httpx.AsyncClient | None, ctx: ssl.SSLContext, port: int, cid: str, control: str
+    http: httpx.AsyncClient | None, ctx: ssl.SSLContext | None, port: int, cid: str, control: str
 ) -> Subscriber:
     token = "floor"
     if http is not None:
@@ -176,11 +176,11 @@ async def _open(
 async def _open_all(
     base_url: str | None, ca: str, port: int, specs: list[tuple[str, str]]
 ) -> list[Subscriber]:
-    ctx = ssl.create_default_context(cafile=ca)
+    ctx = ssl.create_default_context(cafile=ca) if ca else None  # no CA: plain ws://
     http = None
     if base_url:
         http = httpx.AsyncClient(
-            base_url=base_url, verify=ctx, timeout=60, limits=httpx.Limits(max_connections=16)
+            base_url=base_url, verify=ctx or True, timeout=60, limits=httpx.Limits(max_connections=16)
         )
     gate = asyncio.Semaphore(50)
 
@@ -446,6 +446,8 @@ def floor_app() -> Any:
 def serve_floor(port: int, cert: Path, key: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     from overtime.listener import https_server, listen
+
+    gc.set_threshold(50_000, 10, 10)  # as `overtime serve` (decision 0005)
 
     async def run() -> None:
         server = https_server(floor_app(), listen("127.0.0.1", port), cert, key)
