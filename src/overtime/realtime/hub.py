@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from overtime.domain.clock import to_ms
 from overtime.domain.meeting import Meeting, MeetingEvent, MeetingState
@@ -72,6 +72,7 @@ class Subscriber:
         "_send",
         "_sending",
         "_sent_callback",
+        "_wrap",
         "conference_id",
         "end",
         "ended",
@@ -107,6 +108,8 @@ class Subscriber:
         self.ended = asyncio.Event()
         self._sending: Sending | None = None
         self._idle: asyncio.Future[None] | None = None
+        self._wrap = asyncio.iscoroutinefunction(send)
+        """A coroutine function (Starlette's `send`, the sandbox journal's) runs as a task."""
         self._sent_callback = self._sent
         """Bound once: a fan-out allocates as few objects as it can (each one outliving a young
         collection brings the next full one nearer; decision 0005)."""
@@ -151,14 +154,14 @@ class Subscriber:
 
     def _start(self, message: dict[str, Any]) -> None:
         try:
-            sending = self._send(message)
-            if asyncio.iscoroutine(sending):
+            sending: Any = self._send(message)
+            if self._wrap:
                 sending = asyncio.ensure_future(sending)
         except Exception as e:  # the client went away, or the server refuses to send
             self.finish(INTERNAL_ERROR, f"send failed: {type(e).__name__}")
             return
-        self._sending = cast(Sending, sending)
-        self._sending.add_done_callback(self._sent_callback)
+        self._sending = sending
+        sending.add_done_callback(self._sent_callback)
 
     def _sent(self, sending: Sending) -> None:
         """The server has sent a frame (or failed to): the next one goes."""
@@ -308,14 +311,26 @@ class Hub:
                 if entries:
                     renders.append((action, _list_frame(action, meeting, entries, frames.INCREMENTAL)))
         everyone = list(subs)
-        for action, render in renders:
-            self._broadcast(view, everyone, action, render)
-        if meeting.state is not MeetingState.RUNNING:
-            for sub in everyone:
-                sub.close_after_queue()  # the meeting is over: the server closes the socket
-        if meeting.state is not MeetingState.RUNNING:
+        over = meeting.state is not MeetingState.RUNNING
+        if over:
             self.subscribers.pop(conference_id, None)
             self.views.pop(conference_id, None)
+
+        def fan_out() -> None:
+            try:
+                for action, render in renders:
+                    self._broadcast(view, everyone, action, render)
+                if over:
+                    for sub in everyone:
+                        sub.close_after_queue()  # the meeting is over: the server closes the socket
+            except Exception:
+                log.exception("fan-out of conference %s failed", conference_id)
+
+        # Right after the change's publisher has its answer on its way: the sends to thousands of
+        # subscribers do not hold up the request that made the change (decision 0005). Changes
+        # of one meeting are applied one at a time and callbacks run in order, so frames keep
+        # the order of the changes.
+        asyncio.get_running_loop().call_soon(fan_out)
 
     def _will_auto_extend(self, view: MeetingView) -> bool:
         present = sum(p.in_meeting for p in view.present)
