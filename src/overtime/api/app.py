@@ -66,7 +66,8 @@ def create_app(
     app.state.openapi = openapi.document(operations.served(sandbox=sandbox))
     metrics = metrics or observability.Metrics(runtime)
     app.state.metrics = metrics if metrics_route else None
-    inner: ASGIApp = SharedClock(app, runtime.ctx) if sandbox else app
+    kept: ASGIApp = websocket.KeepSend(app)  # the WebSocket's send for its frames
+    inner: ASGIApp = SharedClock(kept, runtime.ctx) if sandbox else kept
     inner = toolkit_middleware.install(app, inner, runtime) if sandbox else inner
     outer: ASGIApp = RequestId(BodyLimit(inner, max_body_bytes))
     outer = observability.Observe(outer, metrics, operations.served(sandbox=sandbox))

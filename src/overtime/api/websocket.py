@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.routing import WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 from overtime.domain.errors import DomainError
@@ -50,6 +51,8 @@ QUIET_SECONDS = 0.2
 """Before the close frame, the client's frames still in flight are read and dropped until it
 has been silent this long (within CLOSE_SECONDS)."""
 _QUIET_CODES = frozenset({NORMAL_CLOSURE, GOING_AWAY})
+SEND_KEY = "overtime.websocket_send"
+"""The scope key under which `KeepSend` keeps the connection's ASGI `send`."""
 
 
 class _Refused(Exception):
@@ -177,12 +180,13 @@ async def connection(ws: WebSocket) -> None:
         await ws.close(code=POLICY_VIOLATION)  # before accepting: the handshake is refused
         return
     await ws.accept()
-    sub = Subscriber(conference_id, role, ws.send_text)
+    # Frames go out through the server's own send, not Starlette's (decision 0005): no
+    # coroutine and no task per frame and subscriber.
+    sub = Subscriber(conference_id, role, ws.scope.get(SEND_KEY) or ws.send)
     heard = _Heard()
-    writer = asyncio.create_task(sub.write_loop())
     reader = asyncio.create_task(_read_loop(ws, sub, hub, ctx, idle, heard))
-    for task in (writer, reader):  # neither ends without a reason; if one did, the socket closes
-        task.add_done_callback(lambda _: sub.finish(INTERNAL_ERROR, "ended"))
+    # The reader does not end without a reason; if it did, the socket closes.
+    reader.add_done_callback(lambda _: sub.finish(INTERNAL_ERROR, "ended"))
     try:
         await sub.ended.wait()
         hub.remove(sub)
@@ -198,22 +202,19 @@ async def connection(ws: WebSocket) -> None:
             return
         level = logging.INFO if code in _QUIET_CODES else logging.WARNING
         log.log(level, "websocket conference=%s peer=%s: closing %d (%s)", conference_id, peer, code, reason)
-        await _close(ws, code, reason, writer, heard)
+        await _close(ws, code, reason, sub, heard)
     finally:
         hub.remove(sub)
-        await _cancel(writer)
         await _cancel(reader)
 
 
-async def _close(ws: WebSocket, code: int, reason: str, writer: asyncio.Task[None], heard: _Heard) -> None:
+async def _close(ws: WebSocket, code: int, reason: str, sub: Subscriber, heard: _Heard) -> None:
     """Sends the close frame, if the client takes it within CLOSE_SECONDS; else the caller's
     return drops the connection. The reader keeps reading (and dropping) the client's frames."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + CLOSE_SECONDS
-    # The writer stops after the frame it is sending; cancelling that send would drop the
-    # connection, and the close frame can only follow it.
-    await asyncio.wait({writer}, timeout=CLOSE_SECONDS)
-    if not writer.done():
+    # The frame in the server's hands goes first; the close frame can only follow it.
+    if not await sub.idle(CLOSE_SECONDS):
         return
     # Let what the client still sends arrive and be dropped: a socket closed with unread input
     # is reset, and the reset discards the close frame before the client has read it.
@@ -227,6 +228,20 @@ async def _cancel(task: asyncio.Task[None]) -> None:
     if not task.done():
         task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+class KeepSend:
+    """Around the Starlette app: keeps a WebSocket connection's `send` in its scope (SEND_KEY),
+    as the server (or a middleware outside, such as the sandbox's journal) gave it, for
+    `Subscriber` to send frames through without Starlette's wrappers (decision 0005)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[SEND_KEY] = send
+        await self.app(scope, receive, send)
 
 
 routes = [WebSocketRoute(PATH, connection)]

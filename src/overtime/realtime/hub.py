@@ -1,7 +1,8 @@
 """Fan-out of meeting changes to the meeting-control WebSocket's subscribers.
 
-Each subscriber has a bounded queue and a writer task, so a slow client never holds up the others
-and a client that does not read is disconnected rather than buffered for. The hub keeps, per
+Each subscriber has a bounded queue and at most one frame in the server's hands, so a slow client
+never holds up the others and a client that does not read is disconnected rather than buffered
+for; no task per subscriber sends (decision 0005). The hub keeps, per
 subscribed meeting, its last known state and who is present (refreshed from the store once per
 change, whatever the number of subscribers), and a ticker sends our "ending soon" notices 10, 5
 and 1 minutes before an end that no auto-extension will move."""
@@ -14,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from overtime.domain.clock import to_ms
 from overtime.domain.meeting import Meeting, MeetingEvent, MeetingState
@@ -36,76 +37,156 @@ POLICY_VIOLATION = 1008
 INTERNAL_ERROR = 1011
 
 
-@dataclass(eq=False)
+class Sending(Protocol):
+    """What sending one message returns: granian's own future for its send (or, when the send
+    given to `Subscriber` is a coroutine function, the task that runs it)."""
+
+    def add_done_callback(self, fn: Callable[[Any], object], /) -> None: ...
+    def cancelled(self) -> bool: ...
+    def exception(self) -> BaseException | None: ...
+
+
+SendMessage = Callable[[dict[str, Any]], "Sending | Awaitable[None]"]
+"""The ASGI `send` of the connection: `{"type": "websocket.send", "text": ...}` goes out."""
+
+
+def text_message(text: str) -> dict[str, Any]:
+    """The ASGI message that sends `text`: one for all the subscribers a frame is broadcast to."""
+    return {"type": "websocket.send", "text": text}
+
+
 class Subscriber:
     """One WebSocket client: a bounded queue of frames and the reason its socket must close.
 
     Everything sent to the client (replies, heartbeat echoes, notifications) goes through the
     queue, so a client that never reads costs at most QUEUE_FRAMES frames and QUEUE_BYTES bytes:
-    one more and `end` is set (1008, slow consumer) for the connection to close the socket."""
+    one more and `end` is set (1008, slow consumer) for the connection to close the socket.
 
-    conference_id: str
-    role: Role
-    send_text: Callable[[str], Awaitable[None]]
-    types: frozenset[str] = frozenset(frames.SUPPORTED)
-    max_frames: int = QUEUE_FRAMES
-    max_bytes: int = QUEUE_BYTES
-    queue: deque[str | tuple[int, str]] = field(default_factory=deque)
-    """Frames to send, and at most one (code, reason): close once the frames before are sent."""
-    queued_bytes: int = 0
-    end: tuple[int, str] | None = None
-    """The close code and reason, once the socket must close; set once."""
-    ended: asyncio.Event = field(default_factory=asyncio.Event)
-    _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    No task per subscriber: at most one frame is in the server's hands at a time (`_sending`);
+    a frame pushed while none is goes to the server at once, the others wait in `queue`, and
+    the server's completion of a send hands it the next one (decision 0005). A slow reader only
+    holds its own queue up."""
+
+    __slots__ = (
+        "_idle",
+        "_send",
+        "_sending",
+        "_sent_callback",
+        "_wrap",
+        "conference_id",
+        "end",
+        "ended",
+        "max_bytes",
+        "max_frames",
+        "queue",
+        "queued_bytes",
+        "role",
+        "types",
+    )
+
+    def __init__(
+        self,
+        conference_id: str,
+        role: Role,
+        send: SendMessage,
+        *,
+        max_frames: int = QUEUE_FRAMES,
+        max_bytes: int = QUEUE_BYTES,
+    ) -> None:
+        self.conference_id = conference_id
+        self.role = role
+        self._send = send
+        self.types: frozenset[str] = frozenset(frames.SUPPORTED)
+        self.max_frames = max_frames
+        self.max_bytes = max_bytes
+        self.queue: deque[dict[str, Any] | tuple[int, str]] = deque()
+        """Messages waiting for the one in the server's hands, and at most one (code, reason):
+        close once the frames before are sent."""
+        self.queued_bytes = 0
+        self.end: tuple[int, str] | None = None
+        """The close code and reason, once the socket must close; set once."""
+        self.ended = asyncio.Event()
+        self._sending: Sending | None = None
+        self._idle: asyncio.Future[None] | None = None
+        self._wrap = asyncio.iscoroutinefunction(send)
+        """A coroutine function (Starlette's `send`, the sandbox journal's) runs as a task."""
+        self._sent_callback = self._sent
+        """Bound once: a fan-out allocates as few objects as it can (each one outliving a young
+        collection brings the next full one nearer; decision 0005)."""
 
     def finish(self, code: int, reason: str) -> None:
-        """The socket must close now with `code`: drops whatever is still queued."""
+        """The socket must close now with `code`: drops whatever is still queued (a frame already
+        in the server's hands still goes out: `idle` waits for it)."""
         if self.end is None:
             self.end = (code, reason)
             self.queue.clear()
             self.queued_bytes = 0
             self.ended.set()
-            self._ready.set()
 
     def push(self, text: str) -> bool:
         """Queues a frame; False (and the socket set to close) when the client is too far behind."""
+        return self.push_message(text_message(text), len(text))
+
+    def push_message(self, message: dict[str, Any], size: int) -> bool:
+        """`push` of a message built once for every subscriber of a broadcast; `size` its text's."""
         if self.end is not None:
             return False
-        size = len(text)
+        if self._sending is None and not self.queue:
+            self._start(message)
+            return self.end is None
         if len(self.queue) >= self.max_frames or self.queued_bytes + size > self.max_bytes:
             self.finish(
                 POLICY_VIOLATION,
                 f"slow consumer: {len(self.queue)} frames, {self.queued_bytes} bytes unread",
             )
             return False
-        self.queue.append(text)
+        self.queue.append(message)
         self.queued_bytes += size
-        self._ready.set()
         return True
 
     def close_after_queue(self, code: int = NORMAL_CLOSURE, reason: str = "meeting ended") -> None:
         """The socket closes with `code` once the frames queued before are sent."""
         if self.end is None:
-            self.queue.append((code, reason))
-            self._ready.set()
+            if self._sending is None and not self.queue:
+                self.finish(code, reason)
+            else:
+                self.queue.append((code, reason))
 
-    async def write_loop(self) -> None:
-        """Sends queued frames in order, until the socket must close."""
-        while self.end is None:
-            if not self.queue:
-                self._ready.clear()
-                await self._ready.wait()
-                continue
-            text = self.queue.popleft()
-            if isinstance(text, tuple):
-                self.finish(*text)
-                return
-            self.queued_bytes -= len(text)
-            try:
-                await self.send_text(text)
-            except Exception as e:  # the client went away, or the server refuses to send
-                self.finish(INTERNAL_ERROR, f"send failed: {type(e).__name__}")
-                return
+    def _start(self, message: dict[str, Any]) -> None:
+        try:
+            sending: Any = self._send(message)
+            if self._wrap:
+                sending = asyncio.ensure_future(sending)
+        except Exception as e:  # the client went away, or the server refuses to send
+            self.finish(INTERNAL_ERROR, f"send failed: {type(e).__name__}")
+            return
+        self._sending = sending
+        sending.add_done_callback(self._sent_callback)
+
+    def _sent(self, sending: Sending) -> None:
+        """The server has sent a frame (or failed to): the next one goes."""
+        self._sending = None
+        error = None if sending.cancelled() else sending.exception()
+        if sending.cancelled() or error is not None:
+            self.finish(INTERNAL_ERROR, f"send failed: {type(error).__name__}")
+        elif self.end is None and self.queue:
+            item = self.queue.popleft()
+            if isinstance(item, tuple):
+                self.finish(*item)
+            else:
+                self.queued_bytes -= len(item["text"])
+                self._start(item)
+        if self._sending is None and self._idle is not None and not self._idle.done():
+            self._idle.set_result(None)
+
+    async def idle(self, timeout: float) -> bool:
+        """Waits (at most `timeout` seconds) until no frame is in the server's hands; whether so."""
+        if self._sending is None:
+            return True
+        if self._idle is None or self._idle.done():
+            self._idle = asyncio.get_running_loop().create_future()
+        done, _ = await asyncio.wait({self._idle}, timeout=timeout)
+        return bool(done)
 
 
 @dataclass
@@ -156,13 +237,15 @@ class Hub:
         self, view: MeetingView, subs: Iterable[Subscriber], kind: str, render: Callable[[int, int], str]
     ) -> None:
         """One frame for every subscriber of a meeting who asked for its kind: rendered and
-        encoded once, whatever their number; each queue holds the same string."""
+        encoded once, whatever their number; each queue holds the same message, and nothing here
+        waits for a send."""
         wanted = [sub for sub in subs if kind in sub.types]
         if wanted:
             now = self._now_ms()
             text = render(view.next_version(now), now)
+            message, size = text_message(text), len(text)
             for sub in wanted:
-                sub.push(text)
+                sub.push_message(message, size)
 
     def add(self, sub: Subscriber, meeting: Meeting, present: list[Participant]) -> None:
         """Registers a subscriber and sends it the full picture."""
@@ -228,14 +311,26 @@ class Hub:
                 if entries:
                     renders.append((action, _list_frame(action, meeting, entries, frames.INCREMENTAL)))
         everyone = list(subs)
-        for action, render in renders:
-            self._broadcast(view, everyone, action, render)
-        if meeting.state is not MeetingState.RUNNING:
-            for sub in everyone:
-                sub.close_after_queue()  # the meeting is over: the server closes the socket
-        if meeting.state is not MeetingState.RUNNING:
+        over = meeting.state is not MeetingState.RUNNING
+        if over:
             self.subscribers.pop(conference_id, None)
             self.views.pop(conference_id, None)
+
+        def fan_out() -> None:
+            try:
+                for action, render in renders:
+                    self._broadcast(view, everyone, action, render)
+                if over:
+                    for sub in everyone:
+                        sub.close_after_queue()  # the meeting is over: the server closes the socket
+            except Exception:
+                log.exception("fan-out of conference %s failed", conference_id)
+
+        # Right after the change's publisher has its answer on its way: the sends to thousands of
+        # subscribers do not hold up the request that made the change (decision 0005). Changes
+        # of one meeting are applied one at a time and callbacks run in order, so frames keep
+        # the order of the changes.
+        asyncio.get_running_loop().call_soon(fan_out)
 
     def _will_auto_extend(self, view: MeetingView) -> bool:
         present = sum(p.in_meeting for p in view.present)
