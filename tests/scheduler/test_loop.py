@@ -6,15 +6,17 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from overtime.domain.clock import SystemClock
-from overtime.domain.meeting import Meeting, MeetingState, Policy, validate_spec
+from overtime.domain.meeting import EventKind, Meeting, MeetingEvent, MeetingState, Policy, validate_spec
 from overtime.scheduler.deadlines import Scheduler
+from overtime.services import lifecycle
 from overtime.services.context import Context, Pending
 from overtime.storage.sql import Store, migrate
 from support import create_pg_database, drop_pg_database
@@ -112,3 +114,63 @@ async def test_an_earlier_deadline_wakes_a_sleeping_loop(ctx: Context) -> None:
     async with ctx.store.read() as tx:
         untouched = await tx.meeting(later.conference_id)
     assert untouched is not None and untouched.state is not MeetingState.ENDED, "the later one runs on"
+
+
+async def test_wake_ups_with_nothing_due_write_nothing(ctx: Context) -> None:
+    """Every change wakes the loop; unless something is then due, it only re-reads the earliest
+    deadline (a read), and never takes the write lock the extend path needs (decision 0006)."""
+    scheduler = Scheduler(ctx, poll_seconds=3600)
+    await running_meeting_ending_in(ctx, timedelta(hours=1))
+    writes = 0
+    write = ctx.store.write
+
+    def counting_write() -> Any:
+        nonlocal writes
+        writes += 1
+        return write()
+
+    ctx.store.write = counting_write  # type: ignore[method-assign]
+    task = asyncio.create_task(scheduler.run_forever())
+    try:
+        await asyncio.sleep(0.2)
+        for _ in range(10):
+            scheduler.wake()
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+    assert writes == 0, writes
+
+
+async def test_a_pass_applies_more_than_one_batch_and_tells_the_next_deadline(ctx: Context) -> None:
+    due = [await running_meeting_ending_in(ctx, timedelta(milliseconds=1)) for _ in range(5)]
+    later = await running_meeting_ending_in(ctx, timedelta(hours=1))
+    await asyncio.sleep(0.05)
+    applied, following = await lifecycle.apply_due(ctx, ctx.clock.now(), batch=2)
+    assert applied == 5
+    assert following == later.end_at
+    for meeting in due:
+        ended = await wait_until_ended(ctx, meeting.conference_id, limit_s=1)
+        assert ended.end_at == meeting.end_at
+
+
+async def test_a_sparse_deadline_is_applied_when_it_falls_due(ctx: Context) -> None:
+    """The loop sleeps exactly until the earliest deadline: a lone deadline is applied within a
+    tick of its time, not at the next poll."""
+    scheduler = Scheduler(ctx, poll_seconds=3600)
+    task = asyncio.create_task(scheduler.run_forever())
+    seen: list[float] = []
+
+    async def observe(_conference_id: str, events: Sequence[MeetingEvent]) -> None:
+        seen.extend(time.time() - e.at.timestamp() for e in events if e.kind is EventKind.ENDED)
+
+    ctx.bus.subscribe(observe)
+    try:
+        await asyncio.sleep(0.1)
+        await running_meeting_ending_in(ctx, timedelta(milliseconds=400))
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+    assert seen and 0 <= seen[0] < 0.5, seen

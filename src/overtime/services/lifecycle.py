@@ -7,24 +7,41 @@ from datetime import datetime
 
 from overtime.domain.meeting import MeetingEvent, MeetingState
 from overtime.domain.room import Room
-from overtime.services.context import Context
+from overtime.services.context import Context, Subscriber
 
 BATCH = 200
 
 
 async def process_due(ctx: Context, until: datetime, batch: int = BATCH, *, skip_locked: bool = True) -> int:
+    """Applies every deadline at or before `until` (see `apply_due`); returns how many."""
+    applied, _ = await apply_due(ctx, until, batch, skip_locked=skip_locked)
+    return applied
+
+
+async def apply_due(
+    ctx: Context,
+    until: datetime,
+    batch: int = BATCH,
+    *,
+    skip_locked: bool = True,
+    publish: Subscriber | None = None,
+) -> tuple[int, datetime | None]:
     """Applies every deadline at or before `until`. A meeting that auto-extends to a time still
     before `until` is applied again, step by step, so each ledger entry carries its exact time.
     Meetings are independent, so each is brought up to `until` on its own. Returns how many
-    deadlines were applied. The deadline loop skips meetings another replica is applying right
-    now; a sandbox advance waits for them, since it must answer only once all are applied."""
+    deadlines were applied and the earliest deadline left, read in the last batch's transaction
+    (a batch smaller than `batch` is the last: no empty transaction to find that out). The
+    deadline loop skips meetings another replica is applying right
+    now; a sandbox advance waits for them, since it must answer only once all are applied.
+    Each batch's changes are published (`publish`, by default the bus's) once it has committed."""
+    publish = publish or ctx.bus.publish
     applied = 0
     while True:
         published: list[tuple[str, list[MeetingEvent]]] = []
         async with ctx.store.write() as tx:
             due = await tx.meetings_due(until, batch, skip_locked=skip_locked)
             if not due:
-                return applied
+                return applied, await tx.next_deadline()
             present = await tx.present_counts(
                 [
                     (m.conference_id, m.conf_uuid)
@@ -59,5 +76,8 @@ async def process_due(ctx: Context, until: datetime, batch: int = BATCH, *, skip
                 await tx.save_sites(room.changed.values())
             await tx.leave_runs(ended)
             await tx.save_locked_meetings(due)
+            following = await tx.next_deadline() if len(due) < batch else None
         for conference_id, events in published:
-            await ctx.bus.publish(conference_id, events)
+            await publish(conference_id, events)
+        if len(due) < batch:
+            return applied, following

@@ -10,6 +10,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    null,
     select,
     update,
 )
@@ -20,6 +21,7 @@ from overtime.domain.presence import Participant, SiteState
 from overtime.domain.room import Session
 from overtime.storage.raw import InLoopConnection, PgConnection
 from overtime.storage.rows import (
+    INSERT_EVENTS,
     MEETING_COLUMNS,
     AttendanceRow,
     dt_or_none,
@@ -162,24 +164,23 @@ class LifecycleTx(RecordingsTx):
         await self.leave_runs([(conference_id, conf_uuid, at)])
 
     # -- deadlines ----------------------------------------------------------------------------
+    # The deadline loop's statements are built once (decision 0006): building a statement costs
+    # more than running it. Updates and inserts run as one executemany on the driver's cursor.
 
     async def next_deadline(self) -> datetime | None:
-        ms = (await self.conn.execute(select(func.min(meetings.c.deadline_at)))).scalar_one()
+        row = await self.conn.fetch_one(_NEXT_DEADLINE, {})
+        ms = None if row is None else row["next_at"]
         return None if ms is None else from_ms(int(ms))
 
     async def meetings_due(self, until: datetime, limit: int, *, skip_locked: bool = True) -> list[Meeting]:
         """Up to `limit` meetings whose deadline is at or before `until`, earliest first, locked
         for this transaction. On PostgreSQL, rows another replica holds are skipped, or with
         `skip_locked=False` waited for (and re-checked once free)."""
-        query = (
-            select(meetings)
-            .where(meetings.c.deadline_at <= to_ms(until))
-            .order_by(meetings.c.deadline_at, meetings.c.conference_id)
-            .limit(limit)
-        )
+        query = _DUE
         if self.conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=skip_locked)
-        return [meeting_from_row(r) for r in await self.conn.execute(query)]
+            query = _DUE_SKIP_LOCKED if skip_locked else _DUE_LOCKED
+        rows = await self.conn.execute(query, {"until": to_ms(until), "limit": limit})
+        return [meeting_from_row(r) for r in rows]
 
     async def present_counts(self, runs: Sequence[tuple[str, str]]) -> dict[str, int]:
         """How many are in the meeting itself (state 0) in each (conference_id, conf_uuid) run:
@@ -187,15 +188,7 @@ class LifecycleTx(RecordingsTx):
         if not runs:
             return {}
         wanted = dict(runs)
-        rows = await self.conn.execute(
-            select(participants.c.conference_id, participants.c.conf_uuid, func.count())
-            .where(
-                participants.c.conference_id.in_(list(wanted)),
-                participants.c.left_at.is_(None),
-                participants.c.state == int(SiteState.IN_MEETING),
-            )
-            .group_by(participants.c.conference_id, participants.c.conf_uuid)
-        )
+        rows = await self.conn.execute(_PRESENT_COUNTS, {"ids": list(wanted)})
         return {r[0]: int(r[2]) for r in rows if wanted.get(r[0]) == r[1]}
 
     async def leave_runs(self, runs: Sequence[tuple[str, str, datetime]]) -> None:
@@ -203,41 +196,22 @@ class LifecycleTx(RecordingsTx):
         its attendance session closes."""
         if not runs:
             return
-        await self.conn.execute(
-            update(participants)
-            .where(
-                participants.c.conference_id == bindparam("cid"),
-                participants.c.conf_uuid == bindparam("run"),
-                participants.c.left_at.is_(None),
-            )
-            .values(left_at=bindparam("at"), call_expires=None),
-            [{"cid": cid, "run": run, "at": to_ms(at)} for cid, run, at in runs],
-        )
-        await self.conn.execute(
-            update(attendance)
-            .where(
-                attendance.c.conference_id == bindparam("cid"),
-                attendance.c.conf_uuid == bindparam("run"),
-                attendance.c.left_at.is_(None),
-            )
-            .values(left_at=bindparam("at")),
-            [{"cid": cid, "run": run, "at": to_ms(at)} for cid, run, at in runs],
-        )
+        params = [{"cid": cid, "run": run, "at": to_ms(at)} for cid, run, at in runs]
+        await self.conn.run_many(_LEAVE_SITES, params)
+        await self.conn.run_many(_CLOSE_SESSIONS, params)
 
     async def save_locked_meetings(self, changed: Sequence[Meeting]) -> None:
         """Writes meetings this transaction holds locked (read by `meetings_due`), with their
         new ledger entries, in a few statements whatever their number."""
         if not changed:
             return
-        await self.conn.execute(
-            update(meetings)
-            .where(meetings.c.conference_id == bindparam("cid"))
-            .values({name: bindparam(name) for name in MEETING_COLUMNS}),
+        await self.conn.run_many(
+            _UPDATE_LOCKED,
             [{"cid": m.conference_id, **meeting_row_values(m), "version": m.version + 1} for m in changed],
         )
         rows = [row for m in changed for row in event_rows(m)]
         if rows:
-            await self.conn.execute(insert(meeting_events), rows)
+            await self.conn.run_many(INSERT_EVENTS, rows)
         await self.keep_recordings(changed)
         runs = [run_row_values(run) for m in changed for run in m.archived]
         if runs:
@@ -301,3 +275,46 @@ class LifecycleTx(RecordingsTx):
             await self.conn.execute(delete(table))
         # The ledger starts again from empty: webhook delivery starts again from its beginning.
         await self.conn.execute(update(webhook_configs).values(cursor=0))
+
+
+_NEXT_DEADLINE = select(func.min(meetings.c.deadline_at).label("next_at"))
+_DUE = (
+    select(meetings)
+    .where(meetings.c.deadline_at <= bindparam("until"))
+    .order_by(meetings.c.deadline_at, meetings.c.conference_id)
+    .limit(bindparam("limit"))
+)
+_DUE_LOCKED = _DUE.with_for_update()
+_DUE_SKIP_LOCKED = _DUE.with_for_update(skip_locked=True)
+_PRESENT_COUNTS = (
+    select(participants.c.conference_id, participants.c.conf_uuid, func.count())
+    .where(
+        participants.c.conference_id.in_(bindparam("ids", expanding=True)),
+        participants.c.left_at.is_(None),
+        participants.c.state == int(SiteState.IN_MEETING),
+    )
+    .group_by(participants.c.conference_id, participants.c.conf_uuid)
+)
+_LEAVE_SITES = (
+    update(participants)
+    .where(
+        participants.c.conference_id == bindparam("cid"),
+        participants.c.conf_uuid == bindparam("run"),
+        participants.c.left_at.is_(None),
+    )
+    .values(left_at=bindparam("at"), call_expires=null())
+)
+_CLOSE_SESSIONS = (
+    update(attendance)
+    .where(
+        attendance.c.conference_id == bindparam("cid"),
+        attendance.c.conf_uuid == bindparam("run"),
+        attendance.c.left_at.is_(None),
+    )
+    .values(left_at=bindparam("at"))
+)
+_UPDATE_LOCKED = (
+    update(meetings)
+    .where(meetings.c.conference_id == bindparam("cid"))
+    .values({name: bindparam(name) for name in MEETING_COLUMNS})
+)
