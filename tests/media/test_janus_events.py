@@ -11,9 +11,8 @@ from huaweicloudsdkmeeting.v1 import MeetingClient, ShowRealTimeInfoOfMeetingReq
 
 from support import Server
 from support.formats import basic
-from support.janus import Janus, eventually
+from support.janus import Janus, running_room
 from support.sandbox import Sandbox
-from support.sdk import control_token, create
 
 PATH = "/integrations/janus/events"
 
@@ -54,10 +53,8 @@ def test_events_without_the_secret_are_refused_on_both_listeners(
 def test_duplicated_events_change_nothing_twice(
     client: MeetingClient, janus: Janus, sandbox: Sandbox, events_port: int, events_secret: str
 ) -> None:
-    conf = create(client, length=30)
-    cid = conf.conference_id
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))  # Overtime made the room: its events count
+    room = running_room(client, janus)
+    cid, token = room.cid, room.token
     plain = f"http://127.0.0.1:{events_port}{PATH}"
     auth = {"Authorization": basic(f"janus:{events_secret}")}
 
@@ -98,10 +95,8 @@ def test_a_display_name_janus_does_not_bound_is_cut_not_refused(
     client: MeetingClient, janus: Janus, events_port: int, events_secret: str
 ) -> None:
     """Janus bounds no display name; refusing the POST would have Janus resend it for ever."""
-    conf = create(client, length=30)
-    cid = conf.conference_id
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))
+    room = running_room(client, janus)
+    cid, token = room.cid, room.token
     plain = f"http://127.0.0.1:{events_port}{PATH}"
     auth = {"Authorization": basic(f"janus:{events_secret}")}
     r = httpx.post(

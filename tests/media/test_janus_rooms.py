@@ -21,9 +21,9 @@ from huaweicloudsdkmeeting.v1 import (
 )
 from huaweicloudsdkmeeting.v1.model.conference_info import ConferenceInfo
 
-from support.janus import AudioPublisher, Janus, Peer, eventually
+from support.janus import AudioPublisher, Janus, Peer, eventually, running_room
 from support.sandbox import Sandbox
-from support.sdk import control_token, create, detail, online_ids, password, stop
+from support.sdk import control_token, detail, online_ids, stop
 
 
 def people(client: MeetingClient, conf: ConferenceInfo, token: str) -> list[str]:
@@ -40,10 +40,8 @@ def media_log(sandbox: Sandbox, conference_id: str) -> list[str]:
 def test_a_meeting_s_room_lives_with_its_run_and_janus_presence_drives_it(
     client: MeetingClient, janus: Janus, sandbox: Sandbox
 ) -> None:
-    conf = create(client, length=30)
-    cid, guest = conf.conference_id, password(conf, "general")
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))
+    room = running_room(client, janus)
+    conf, cid, guest, token = room.conf, room.cid, room.guest, room.token
 
     with Peer(janus) as alice, Peer(janus) as bob, Peer(janus) as carol:
         assert alice.join(cid, guest, "Alice")["videoroom"] == "joined"
@@ -86,10 +84,8 @@ def test_a_meeting_s_room_lives_with_its_run_and_janus_presence_drives_it(
 def test_someone_in_the_janus_room_at_the_end_auto_extends_it_and_stop_destroys_it(
     client: MeetingClient, janus: Janus, sandbox: Sandbox
 ) -> None:
-    conf = create(client, length=30)
-    cid, guest = conf.conference_id, password(conf, "general")
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))
+    room = running_room(client, janus)
+    conf, cid, guest, token = room.conf, room.cid, room.guest, room.token
     with Peer(janus) as dan:
         dan.join(cid, guest, "Dan")
         eventually(lambda: people(client, conf, token) == ["Dan"])
@@ -109,10 +105,8 @@ def test_a_host_s_mute_reaches_the_published_audio(
 ) -> None:
     """A participant publishing real audio over WebRTC (aiortc on loopback, in place of a
     browser): the host's mute over the SDK becomes Janus' moderation of that audio stream."""
-    conf = create(client, length=30)
-    cid, guest = conf.conference_id, password(conf, "general")
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))
+    room = running_room(client, janus)
+    conf, cid, guest, token = room.conf, room.cid, room.guest, room.token
     with AudioPublisher(janus) as ivy:
         assert ivy.join(cid, guest, "Ivy")["videoroom"] == "joined"
         ivy.publish()
@@ -137,10 +131,8 @@ def test_a_host_s_mute_reaches_the_published_audio(
 def test_a_hang_up_while_janus_hangs_commits_and_reaches_janus_once_it_answers(
     client: MeetingClient, janus: Janus, sandbox: Sandbox
 ) -> None:
-    conf = create(client, length=30)
-    cid, guest = conf.conference_id, password(conf, "general")
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))
+    room = running_room(client, janus)
+    conf, cid, guest, token = room.conf, room.cid, room.guest, room.token
     with Peer(janus) as kim:
         kim.join(cid, guest, "Kim")
         eventually(lambda: people(client, conf, token) == ["Kim"])
@@ -169,10 +161,8 @@ def test_a_hang_up_while_janus_hangs_commits_and_reaches_janus_once_it_answers(
 def test_janus_restarted_mid_meeting_gets_the_room_back(
     client: MeetingClient, janus: Janus, sandbox: Sandbox
 ) -> None:
-    conf = create(client, length=30)
-    cid, guest = conf.conference_id, password(conf, "general")
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))
+    room = running_room(client, janus)
+    conf, cid, guest, token = room.conf, room.cid, room.guest, room.token
     with Peer(janus) as erin:
         erin.join(cid, guest, "Erin")
         eventually(lambda: people(client, conf, token) == ["Erin"])
@@ -193,10 +183,8 @@ def test_janus_restarted_mid_meeting_gets_the_room_back(
 def test_cancelling_a_running_meeting_destroys_its_room_and_drops_everyone(
     client: MeetingClient, janus: Janus, sandbox: Sandbox
 ) -> None:
-    conf = create(client, length=30)
-    cid, guest = conf.conference_id, password(conf, "general")
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))
+    room = running_room(client, janus)
+    conf, cid, guest, token = room.conf, room.cid, room.guest, room.token
     with Peer(janus) as jo:
         jo.join(cid, guest, "Jo")
         eventually(lambda: people(client, conf, token) == ["Jo"])
@@ -210,10 +198,8 @@ def test_cancelling_a_running_meeting_destroys_its_room_and_drops_everyone(
 def test_a_mute_of_someone_publishing_no_audio_is_overtime_s_state_only(
     client: MeetingClient, janus: Janus, sandbox: Sandbox
 ) -> None:
-    conf = create(client, length=30)
-    cid, guest = conf.conference_id, password(conf, "general")
-    token = control_token(client, conf).token
-    eventually(lambda: janus.exists(cid))
+    room = running_room(client, janus)
+    conf, cid, guest, token = room.conf, room.cid, room.guest, room.token
     with Peer(janus) as hal:
         hal.join(cid, guest, "Hal")
         eventually(lambda: people(client, conf, token) == ["Hal"])

@@ -239,3 +239,25 @@ class AudioPublisher(Peer):
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
         super().close()
+
+
+@dataclass(frozen=True)
+class Running:
+    """A running meeting whose Janus room Overtime has made: its conference, guest password (the
+    room's pin) and a chair control token."""
+
+    conf: Any
+    cid: str
+    guest: str
+    token: str
+
+
+def running_room(client: Any, janus: Janus, *, length: int = 30) -> Running:
+    """Creates an instant meeting through the SDK and waits until its room exists in Janus."""
+    from support.sdk import control_token, create, password
+
+    conf = create(client, length=length)
+    cid = conf.conference_id
+    token = control_token(client, conf).token
+    eventually(lambda: janus.exists(cid))  # Overtime made the room: its events count
+    return Running(conf, cid, password(conf, "general"), token)
