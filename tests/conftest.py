@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from huaweicloudsdkmeeting.v1 import MeetingClient
 
 from api.helpers import MakeMember, Member, new_member
-from support import Server, ServerFactory, create_pg_database, drop_pg_database, require_postgres
+from support import Account, Server, ServerFactory, create_pg_database, drop_pg_database, require_postgres
 from support.sandbox import Sandbox
+from support.sdk import SdkFactory
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -160,3 +162,35 @@ def cast(server: Server) -> Iterator[MakeMember]:
     yield get
     for member in made.values():
         member.close()
+
+
+# -- the official SDK ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def target(server: Server) -> Server:
+    """The server the SDK fixtures below talk to: the shared one. A directory or module whose
+    tests move the clock (lifecycle/, media/, compat's people and recordings) overrides it with
+    its sandbox server."""
+    return server
+
+
+@pytest.fixture
+def sdk(target: Server) -> Iterator[SdkFactory]:
+    """SDK clients for `target`."""
+    factory = SdkFactory(target)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def member(target: Server) -> Account:
+    """A fresh ordinary (non-admin) member of the test enterprise on `target`."""
+    return target.add_user()
+
+
+@pytest.fixture
+def client(sdk: SdkFactory, member: Account) -> MeetingClient:
+    """An SDK client authenticated as `member` with account/password; it logs in on its first
+    call, so its token is fresh on a sandbox clock."""
+    return sdk.account(member)

@@ -1,6 +1,6 @@
 """A real Janus and an Overtime sandbox server governing it (`--media janus`), one pair per module
 and backend: `janus`, `sandbox_server` (overriding tests/conftest.py's, so `sandbox` drives this
-one) and SDK clients on it (`sdk`, `member`, `client`)."""
+one), and `target`, so tests/conftest.py's SDK clients (`sdk`, `member`, `client`) talk to it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-from huaweicloudsdkmeeting.v1 import MeetingClient
 
-from support import Account, Server, ServerFactory, free_port
+from support import Server, ServerFactory, free_port
 from support.janus import Janus, require_janus
-from support.sdk import SdkFactory
 
 
 @pytest.fixture(scope="module")
@@ -56,17 +54,6 @@ def sandbox_server(
 
 
 @pytest.fixture
-def sdk(sandbox_server: Server) -> Iterator[SdkFactory]:
-    factory = SdkFactory(sandbox_server)
-    yield factory
-    factory.close()
-
-
-@pytest.fixture
-def member(sandbox_server: Server) -> Account:
-    return sandbox_server.add_user()
-
-
-@pytest.fixture
-def client(sdk: SdkFactory, member: Account) -> MeetingClient:
-    return sdk.account(member)
+def target(sandbox_server: Server) -> Server:
+    """The SDK fixtures of tests/conftest.py (`sdk`, `member`, `client`) talk to this server."""
+    return sandbox_server

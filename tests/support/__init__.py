@@ -54,6 +54,17 @@ class App:
     corp: str
 
 
+def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 10 s."""
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
 @dataclass
 class Server:
     """One `overtime serve` process; `start`, `kill` and `restart` keep its data directory."""
@@ -160,13 +171,7 @@ class Server:
         raise RuntimeError(f"server not ready: {(self.data_dir / 'server.log').read_text()}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        stop_process(self.proc)
         self.proc = None
 
     def kill(self) -> None:

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from overtime.media.janus_config import JanusConfig
-from support import free_port
+from support import free_port, stop_process
 
 JANUS = "/usr/bin/janus"
 
@@ -81,13 +81,7 @@ class Janus:
         self.proc = None
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        stop_process(self.proc)
         self.proc = None
 
     # -- Janus' own HTTP API, as a client or an operator would use it -----------------------------
